@@ -44,7 +44,7 @@ public enum PercentEncoding {
 
     /// Parses `a=1&b=two+words` into ordered pairs. Returns nil when any name or value is
     /// badly encoded.
-    public static func decodeForm<S: StringProtocol>(_ text: S) -> FormParameters? {
+    public static func decodeForm(_ text: Substring) -> FormParameters? {
         var parameters = FormParameters()
         for piece in text.split(separator: "&", omittingEmptySubsequences: true) {
             let name: Substring
