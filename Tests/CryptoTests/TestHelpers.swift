@@ -1,0 +1,13 @@
+@testable import Crypto
+
+/// Decodes a hexadecimal test vector, which the tests write as literals.
+func bytes(hex: String) -> [UInt8] {
+    guard let decoded = Hex.decode(hex) else {
+        fatalError("Test vector is not valid hexadecimal: \(hex)")
+    }
+    return decoded
+}
+
+func bytes(_ text: String) -> [UInt8] {
+    Array(text.utf8)
+}
