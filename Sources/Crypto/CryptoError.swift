@@ -8,7 +8,7 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A password is longer than `PasswordHasher.maximumPasswordByteCount` bytes of UTF-8.
     case passwordTooLong(byteCount: Int, maximum: Int)
 
-    /// OpenSSL reported a failure in `operation`. `details` holds the entries from
+    /// OpenSSL reported a failure in `operation`. `details` contains the entries from
     /// OpenSSL's error queue, or a note that the queue was empty.
     case openSSLFailure(operation: String, details: String)
 

@@ -3,7 +3,7 @@ import COpenSSL
 /// HMAC (RFC 2104) through OpenSSL 3's EVP_MAC API (EVP_MAC-HMAC(7)).
 public enum HMAC {
     /// Returns the 32-byte HMAC-SHA256 of `message` under `key`. Any key length works:
-    /// keys longer than SHA-256's 64-byte block are hashed first, as RFC 2104 says.
+    /// keys longer than SHA-256's 64-byte block are hashed first, as RFC 2104 specifies.
     ///
     /// An OpenSSL failure here cannot come from the input, only from a broken OpenSSL
     /// installation or an allocation failure, so it stops the process.

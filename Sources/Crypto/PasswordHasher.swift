@@ -22,8 +22,8 @@ public enum PasswordVerification: Sendable, Equatable {
 /// on systems that produce composed or decomposed accents verifies alike. Length rules
 /// other than the maximum below are the caller's.
 ///
-/// Each hash or verify takes about 100 ms under the default policy and blocks its
-/// thread, so callers run it on a worker pool, never on an event loop.
+/// Each hash or verify takes over 100 ms under the default policy (see `Policy.default`)
+/// and blocks its thread, so callers run it on a worker pool, never on an event loop.
 public struct PasswordHasher: Sendable {
     /// The longest accepted password, in bytes of UTF-8 after NFC normalization. The
     /// limit keeps a huge submitted password from costing more than a normal one.
@@ -85,7 +85,7 @@ public struct PasswordHasher: Sendable {
         return .invalid
     }
 
-    /// Whether a matching stored hash falls short of the policy: another algorithm, a
+    /// Returns whether a matching stored hash falls short of the policy: another algorithm, a
     /// cost parameter below the policy's, or a salt or hash shorter than new ones.
     /// A parameter above the policy's does not count, so a hash made under a stronger
     /// policy is kept.

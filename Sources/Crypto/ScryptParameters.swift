@@ -75,8 +75,8 @@ public struct ScryptParameters: Sendable, Hashable, CustomStringConvertible {
     public var n: Int { 1 << logN }
 
     /// The bytes OpenSSL allocates for one derivation: the V array of 128 * r * (N + 2)
-    /// bytes plus the B array of 128 * r * p bytes, as OpenSSL 3.0's scrypt
-    /// implementation counts them against its maxmem_bytes limit.
+    /// bytes plus the B array of 128 * r * p bytes. OpenSSL 3.0 checks this sum against
+    /// maxmem_bytes, and one byte less makes the derivation fail.
     var openSSLMemoryByteCount: Int { 128 * r * (n + 2 + p) }
 
     /// Returns whether every parameter is at least the corresponding one in `other`.

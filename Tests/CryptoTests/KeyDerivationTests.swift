@@ -1,4 +1,5 @@
-import Crypto
+@testable import Crypto
+import COpenSSL
 import Testing
 
 @Suite struct KeyDerivationTests {
@@ -50,6 +51,24 @@ import Testing
         let parameters = try ScryptParameters(logN: 4, r: 1, p: 1)
         let short = try KeyDerivation.scrypt(password: [], salt: [], parameters: parameters, keyByteCount: 8)
         #expect(Hex.encode(short) == "77d6576238657b20")
+    }
+
+    /// The maxmem_bytes given to OpenSSL is exactly what it needs: one byte less fails.
+    /// A larger value would not be wrong, but this shows the formula matches OpenSSL's.
+    @Test func scryptMemoryLimitIsExact() throws {
+        let parameters = try ScryptParameters(logN: 12, r: 8, p: 3)
+        let exact = UInt64(parameters.openSSLMemoryByteCount)
+        var key = [UInt8](repeating: 0, count: 32)
+        let password = bytes("password")
+        let salt = bytes("salt")
+
+        let withExactLimit = storefleet_scrypt(password, password.count, salt, salt.count,
+                                               UInt64(parameters.n), 8, 3, exact, &key, key.count)
+        let withOneByteLess = storefleet_scrypt(password, password.count, salt, salt.count,
+                                                UInt64(parameters.n), 8, 3, exact - 1, &key, key.count)
+        ERR_clear_error()
+        #expect(withExactLimit == 1)
+        #expect(withOneByteLess == 0)
     }
 
     // Parameter limits.

@@ -11,3 +11,18 @@ func bytes(hex: String) -> [UInt8] {
 func bytes(_ text: String) -> [UInt8] {
     Array(text.utf8)
 }
+
+import Synchronization
+
+/// A thread-safe count for checks made on several threads.
+final class Counter: Sendable {
+    private let storage = Mutex(0)
+
+    func increment() {
+        storage.withLock { $0 += 1 }
+    }
+
+    var value: Int {
+        storage.withLock { $0 }
+    }
+}
