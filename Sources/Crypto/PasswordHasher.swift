@@ -15,8 +15,10 @@ public enum PasswordVerification: Sendable, Equatable {
     public var isValid: Bool { self != .invalid }
 }
 
-/// Hashes and verifies passwords with scrypt or PBKDF2-HMAC-SHA256, storing each hash
-/// with its algorithm, parameters and salt (see `PasswordHashRecord` for the format).
+/// Hashes and verifies passwords with scrypt or PBKDF2-HMAC-SHA256. Each stored hash
+/// is one string with its algorithm, parameters, salt and hash, the last two in
+/// unpadded base64url: `$scrypt$ln=13,r=8,p=10$<salt>$<hash>` or
+/// `$pbkdf2-sha256$i=600000$<salt>$<hash>`.
 ///
 /// Passwords are normalized to Unicode NFC before hashing, so the same password typed
 /// on systems that produce composed or decomposed accents verifies alike. Length rules
@@ -58,7 +60,11 @@ public struct PasswordHasher: Sendable {
     /// parameters out of range, an over-long password and an OpenSSL failure all
     /// return `.invalid`.
     ///
-    /// The derived hash is compared in constant time.
+    /// Stored parameters must be within the limits of `ScryptParameters` and
+    /// `PBKDF2Parameters`, so one verification costs at most four times the work of
+    /// OWASP's scrypt minimum. The largest accepted parameters took 1.2-1.6 s on the
+    /// machine described at `Policy.default`. The derived hash is compared in
+    /// constant time.
     public func verify(_ password: String, against stored: String) -> PasswordVerification {
         guard let record = PasswordHashRecord(parsing: stored),
               let passwordBytes = try? Self.normalizedBytes(of: password),
