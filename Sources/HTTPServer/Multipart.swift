@@ -186,8 +186,8 @@ private struct MultipartParser {
         guard var current = firstDelimiter() else {
             throw HTTPError(
                 .badRequest,
-                "The multipart body does not contain the boundary \(boundaryForMessage) "
-                    + "from the Content-Type header. Send the body with the boundary it declares.")
+                "The multipart body has no delimiter line \(boundaryForMessage) ending in CRLF. "
+                    + "Send the body with the boundary from its Content-Type and CRLF line endings.")
         }
 
         while case .part(let contentStart) = current {

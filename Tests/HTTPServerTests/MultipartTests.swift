@@ -298,6 +298,14 @@ private func multipartError(_ request: Request, limits: MultipartLimits = .defau
         #expect(error.message.contains("\"--abc\""))
     }
 
+    @Test func bareLFLineEndingsAre400() throws {
+        let body = "--b1\nContent-Disposition: form-data; name=\"a\"\n\n1\n--b1--\n"
+        let request = RequestFixture.post(contentType: "multipart/form-data; boundary=b1", body: body)
+        let error = try multipartError(request)
+        #expect(error.status == .badRequest)
+        #expect(error.message.contains("CRLF"))
+    }
+
     @Test func emptyBodyIs400() throws {
         let request = RequestFixture.post(contentType: "multipart/form-data; boundary=abc", body: "")
         #expect(try multipartError(request).status == .badRequest)
