@@ -34,7 +34,7 @@ public struct MediaType: Sendable, Hashable, CustomStringConvertible {
         self.essence.equalsIgnoringASCIICase(essence)
     }
 
-    /// The value of parameter `name`, looked up case-insensitively.
+    /// Returns the value of parameter `name`, looked up case-insensitively.
     public func parameter(_ name: String) -> String? {
         parameters[name.lowercased()]
     }

@@ -69,12 +69,12 @@ public struct MultipartForm: Sendable {
         self.files = files
     }
 
-    /// The first file sent for the field `fieldName`.
+    /// Returns the first file sent for the field `fieldName`.
     public func file(forField fieldName: String) -> MultipartFile? {
         files.first { $0.fieldName == fieldName }
     }
 
-    /// Every file sent for the field `fieldName`, as from `<input type="file" multiple>`.
+    /// Returns every file sent for the field `fieldName`, as from `<input type="file" multiple>`.
     public func files(forField fieldName: String) -> [MultipartFile] {
         files.filter { $0.fieldName == fieldName }
     }
@@ -84,10 +84,13 @@ extension Request {
     /// Decodes the body as `multipart/form-data` (RFC 7578) with the boundary from the
     /// `Content-Type` header, following RFC 2046, section 5.1.1, for delimiters.
     ///
-    /// - Throws: `HTTPError` with 415 when `Content-Type` is missing or another type; 400 when
-    ///   the boundary is missing or invalid, the body is not well-formed multipart (no
-    ///   delimiter, no closing delimiter, bad part headers, no `Content-Disposition` or field
-    ///   name, a text field that is not UTF-8); 413 when a limit in `limits` is exceeded.
+    /// - Throws: `HTTPError` with one of these statuses:
+    ///   - 415 when `Content-Type` is missing or another type, or a text field declares a
+    ///     charset other than UTF-8.
+    ///   - 400 when the boundary is missing or invalid, or the body is not well-formed: no
+    ///     delimiter, no closing delimiter, bad part headers, no `Content-Disposition` or
+    ///     field name, or a text field that is not UTF-8.
+    ///   - 413 when a limit in `limits` is exceeded.
     public func multipartForm(limits: MultipartLimits = .default) throws -> MultipartForm {
         let boundary = try multipartBoundary()
         var parser = MultipartParser(body: body, boundary: boundary, limits: limits)
@@ -152,8 +155,8 @@ private func boundaryProblem(_ boundary: String) -> String? {
 /// Splits a `multipart/form-data` body at its delimiters and decodes each part.
 ///
 /// The body is searched for `CRLF "--" boundary` with `BytePattern`, so parsing is linear in
-/// the body size. Each match is only a delimiter when transport padding and CRLF, or `--` for
-/// the closing delimiter, follow it; any other match is part content, because a sender's
+/// the body size. A match is a delimiter only when transport padding and CRLF follow it, or
+/// `--` for the closing delimiter. Any other match is part content, because a sender's
 /// content may contain the boundary followed by other bytes.
 private struct MultipartParser {
     let body: [UInt8]
@@ -174,7 +177,7 @@ private struct MultipartParser {
         self.delimiter = BytePattern(Array("\r\n--".utf8) + boundary)
     }
 
-    /// What follows the boundary of a delimiter line.
+    /// The kind of delimiter line, told apart by the bytes after its boundary.
     private enum DelimiterKind {
         /// Another part starts at the given index.
         case part(contentStart: Int)

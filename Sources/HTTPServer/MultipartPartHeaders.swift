@@ -157,9 +157,10 @@ struct MultipartPartHeaders {
     }
 }
 
-/// Reduces a client's file name to something safe to show and log: the last component of a
-/// `/` or `\` path, without control characters or surrounding spaces, `.` and `..` removed,
-/// and cut to 255 UTF-8 bytes (the usual file system limit) with its extension kept.
+/// Reduces a client's file name to something safe to show and log. It keeps the last
+/// component of a `/` or `\` path and removes control characters and surrounding spaces.
+/// `.` and `..` become empty. A longer name is cut to 255 UTF-8 bytes, the usual file system
+/// limit, keeping its extension.
 func sanitizedFilename(_ raw: String) -> String {
     let lastComponent = raw.split(omittingEmptySubsequences: false) { $0 == "/" || $0 == "\\" }.last ?? ""
     var name = String(String.UnicodeScalarView(lastComponent.unicodeScalars.filter {

@@ -1,7 +1,7 @@
 /// Limits applied while decoding an `application/x-www-form-urlencoded` body.
 ///
-/// The body size itself is bounded by the server's request body limit; this bounds the work
-/// and memory spent on many tiny fields, which a small body can still contain.
+/// The body size itself is bounded by the server's request body limit. These limits bound the
+/// work and memory spent on many tiny fields, which a small body can still contain.
 public struct FormLimits: Sendable, Hashable {
     /// Maximum number of `name=value` fields. More fields are rejected with 413.
     public var maxFields: Int
@@ -17,10 +17,11 @@ public struct FormLimits: Sendable, Hashable {
 extension Request {
     /// Decodes the body as an HTML form sent with `application/x-www-form-urlencoded`.
     ///
-    /// - Throws: `HTTPError` with 415 when `Content-Type` is missing, another type, or has a
-    ///   charset other than UTF-8; 400 when the header is malformed, the body is not UTF-8 or a
-    ///   field has a malformed percent-escape; 413 when the body has more than
-    ///   `limits.maxFields` fields.
+    /// - Throws: `HTTPError` with one of these statuses:
+    ///   - 415 when `Content-Type` is missing, another type, or has a charset other than UTF-8.
+    ///   - 400 when the header is malformed, the body is not UTF-8, or a field has a malformed
+    ///     percent-escape.
+    ///   - 413 when the body has more than `limits.maxFields` fields.
     public func urlEncodedForm(limits: FormLimits = .default) throws -> FormParameters {
         let expected = "application/x-www-form-urlencoded"
         guard let header = headers["Content-Type"] else {
