@@ -46,14 +46,16 @@ public enum PercentEncoding {
     /// badly encoded.
     public static func decodeForm(_ text: Substring) -> FormParameters? {
         var parameters = FormParameters()
-        for piece in text.split(separator: "&", omittingEmptySubsequences: true) {
+        // Split on bytes, not Characters: a combining mark right after `&` or `=` would form
+        // one Character with it, and the separator would go unseen.
+        for piece in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let name: Substring
             let value: Substring
-            if let equals = piece.firstIndex(of: "=") {
-                name = piece[..<equals]
-                value = piece[piece.index(after: equals)...]
+            if let equals = piece.firstIndex(of: UInt8(ascii: "=")) {
+                name = Substring(piece[..<equals])
+                value = Substring(piece[piece.index(after: equals)...])
             } else {
-                name = piece
+                name = Substring(piece)
                 value = ""
             }
             guard let decodedName = decode(name, plusAsSpace: true),
