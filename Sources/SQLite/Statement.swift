@@ -18,8 +18,9 @@ public final class Statement {
     private var columnNamesOfCurrentRun: [String]?
     private(set) var isFinalized = false
 
-    /// Compiles `sql`, which must hold exactly one statement. `persistent` tells SQLite that
-    /// the statement will be kept and reused, so it allocates it outside the lookaside pool
+    /// Compiles `sql`, which must contain exactly one statement. `persistent` passes
+    /// SQLITE_PREPARE_PERSISTENT, the hint that the statement is kept and reused, which makes
+    /// SQLite 3.40 allocate it outside the limited lookaside memory
     /// (https://sqlite.org/c3ref/c_prepare_normalize.html).
     init(connection: ConnectionHandle, sql: String, persistent: Bool) throws {
         guard connection.isOpen else { throw SQLiteError.misuse("the database connection is closed", sql: sql, path: connection.path) }
@@ -201,7 +202,7 @@ public final class Statement {
         }
     }
 
-    /// The value of column `index` (from 0) of the current row.
+    /// Returns the value of column `index` (from 0) of the current row.
     public func value(at index: Int) -> SQLValue {
         let column = Int32(index)
         switch sqlite3_column_type(handle, column) {
@@ -225,7 +226,7 @@ public final class Statement {
         }
     }
 
-    /// A copy of the current row, which stays valid after the statement moves on.
+    /// Returns a copy of the current row, which stays valid after the statement moves on.
     public func currentRow() -> Row {
         let names = columnNames
         var values: [SQLValue] = []
@@ -262,7 +263,7 @@ public final class Statement {
         }
     }
 
-    /// Whether `text` holds any statement, as opposed to whitespace and comments only.
+    /// Returns whether `text` contains a statement, as opposed to whitespace and comments only.
     private static func containsStatement(_ text: String, connection: ConnectionHandle) throws -> Bool {
         guard text.contains(where: { !$0.isWhitespace && $0 != ";" }) else { return false }
         var statement: OpaquePointer?
