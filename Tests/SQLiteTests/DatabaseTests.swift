@@ -123,6 +123,18 @@ import Testing
         }
     }
 
+    @Test func executeReportsSyntaxError() throws {
+        try withTemporaryDirectory { directory in
+            let database = try openDatabase(directory)
+            let error = #expect(throws: SQLiteError.self) {
+                try database.execute("CREATE TABLE a(x);\nCREAT TABLE b(y);\nCREATE TABLE c(z);")
+            }
+            #expect(error?.message.contains("syntax error") == true)
+            #expect(error?.sql == "CREAT TABLE b(y)")
+            #expect(try database.scalar("SELECT count(*) FROM sqlite_schema", as: Int.self) == 1)
+        }
+    }
+
     @Test func executeRejectsParameters() throws {
         try withTemporaryDirectory { directory in
             let database = try openDatabase(directory)
