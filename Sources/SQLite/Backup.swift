@@ -87,7 +87,7 @@ extension Database {
 
     /// The restart count after which a backup without WAL copies the remaining pages in one
     /// step.
-    public static var maximumBackupRestarts: Int { 3 }
+    public static let maximumBackupRestarts = 3
 
     private func copy(toTemporaryFile path: String, pagesPerStep: Int32, progress: ((BackupProgress) throws -> Void)?) throws -> BackupProgress {
         var destinationPointer: OpaquePointer?

@@ -1,9 +1,9 @@
 import CSQLite
 import Foundation
 
-// Running SQL: every method here compiles its statement once per connection (see
-// StatementCache), binds the arguments, steps, and resets the statement with its bindings
-// cleared, whether the run succeeds or throws.
+// Running SQL. Apart from execute(_:), every method here takes its statement from the
+// connection's StatementCache, binds the arguments, steps, and then resets the statement and
+// clears its bindings, whether the run succeeds or throws.
 
 extension Database {
     // MARK: - Several statements
@@ -65,7 +65,7 @@ extension Database {
         }
     }
 
-    /// The trimmed text between two positions of one C string, for error messages.
+    /// Returns the trimmed text between two positions of one C string, for error messages.
     private static func text(from start: UnsafePointer<CChar>, to end: UnsafePointer<CChar>) -> String {
         let bytes = UnsafeRawBufferPointer(start: start, count: start.distance(to: end))
         return String(decoding: bytes, as: UTF8.self).trimmedSQL
