@@ -3,8 +3,11 @@
 public enum CommerceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `entity` is a lower-case noun such as "product" or "staff member".
     case notFound(entity: String, id: String)
-    /// The store's plan caps `resource` (a plural noun, "products") at `limit`.
-    case planLimitReached(resource: String, limit: Int)
+    /// The store's plan allows `limit` products and the store has that many.
+    case productLimitReached(limit: Int)
+    /// The store's plan allows `limit` staff accounts, and staff members plus pending
+    /// invitations reach it.
+    case staffLimitReached(limit: Int)
     case ownerCannotBeRemoved
     case ownerAlreadyExists
     case invitationNotFound
@@ -16,8 +19,10 @@ public enum CommerceError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .notFound(let entity, let id):
             return "No \(entity) with id \(id) exists in this store; reload the page and try again."
-        case .planLimitReached(let resource, let limit):
-            return "Your plan allows \(limit) \(resource); upgrade your plan or delete some \(resource)."
+        case .productLimitReached(let limit):
+            return "Your plan allows \(grouped(limit)) products; upgrade your plan or delete some products."
+        case .staffLimitReached(let limit):
+            return "Your plan allows \(grouped(limit)) staff accounts, counting the owner and pending invitations; upgrade your plan, remove a staff member or revoke an invitation."
         case .ownerCannotBeRemoved:
             return "The store owner cannot be removed; only other staff members can be."
         case .ownerAlreadyExists:
