@@ -13,16 +13,16 @@ public enum StoreSchema {
     /// `user_version` and returns.
     public static var migrator: Migrator {
         var migrator = Migrator()
-        for (index, migration) in migrations.enumerated() {
-            migrator.register(version: index + 1, name: migration.name) { database in
-                try database.execute(migration.sql)
-            }
+        for migration in migrations {
+            migrator.register(migration.name, sql: migration.sql)
         }
         return migrator
     }
 
-    /// Brings `database` up to the latest schema version.
-    public static func migrate(_ database: Database) throws {
+    /// Brings `database` up to the latest schema version and returns the names of the
+    /// migrations applied, none when it was up to date. Must be called outside a transaction.
+    @discardableResult
+    public static func migrate(_ database: Database) throws -> [String] {
         try migrator.migrate(database)
     }
 
