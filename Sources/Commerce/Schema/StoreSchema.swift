@@ -99,8 +99,8 @@ public enum StoreSchema {
             description TEXT NOT NULL DEFAULT '',
             price INTEGER NOT NULL CHECK (price >= 0),
             compare_at_price INTEGER CHECK (compare_at_price >= 0),
-            -- NULL when the merchant gave none; unique otherwise.
-            sku TEXT,
+            -- NULL when the merchant gave none; unique otherwise, ignoring ASCII letter case.
+            sku TEXT COLLATE NOCASE,
             stock INTEGER NOT NULL DEFAULT 0 CHECK (stock >= 0),
             visible INTEGER NOT NULL DEFAULT 1 CHECK (visible IN (0, 1)),
             -- File name under the store's files/ folder; the app stores the file itself.
