@@ -80,16 +80,17 @@ public enum StoreSchema {
         CREATE INDEX sessions_last_seen_at ON sessions (last_seen_at);
         CREATE INDEX sessions_created_at ON sessions (created_at);
 
+        -- Failed logins, one row per failure and scope, so a successful login can clear the
+        -- account's rows while the address's stay.
         CREATE TABLE login_attempts (
             id INTEGER PRIMARY KEY,
-            -- Lower-cased email as typed, whether or not an account has it.
-            email_key TEXT NOT NULL,
-            -- Client address, IPv6 reduced to its /64 prefix.
-            address TEXT NOT NULL,
+            scope TEXT NOT NULL CHECK (scope IN ('account', 'address')),
+            -- For 'account' the lower-cased email as typed, whether or not an account has
+            -- it; for 'address' the client address, IPv6 reduced to its /64 prefix.
+            key TEXT NOT NULL,
             attempted_at TEXT NOT NULL
         ) STRICT;
-        CREATE INDEX login_attempts_email_key ON login_attempts (email_key, attempted_at);
-        CREATE INDEX login_attempts_address ON login_attempts (address, attempted_at);
+        CREATE INDEX login_attempts_scope_key ON login_attempts (scope, key, attempted_at);
         CREATE INDEX login_attempts_attempted_at ON login_attempts (attempted_at);
 
         CREATE TABLE products (

@@ -58,10 +58,10 @@ public struct LoginThrottle {
     public func check(email: String, address: String) throws -> Decision {
         let currentTime = now()
         let accountUnlock = try unlockTime(
-            column: "email_key", key: EmailAddress.key(email), maximum: policy.maximumFailuresPerAccount, at: currentTime
+            scope: "account", key: EmailAddress.key(email), maximum: policy.maximumFailuresPerAccount, at: currentTime
         )
         let addressUnlock = try unlockTime(
-            column: "address", key: Self.addressKey(address), maximum: policy.maximumFailuresPerAddress, at: currentTime
+            scope: "address", key: Self.addressKey(address), maximum: policy.maximumFailuresPerAddress, at: currentTime
         )
 
         guard let unlock = [accountUnlock, addressUnlock].compactMap({ $0 }).max() else {
@@ -79,20 +79,22 @@ public struct LoginThrottle {
         let oldest = currentTime.addingTimeInterval(-max(policy.window, policy.lockout))
 
         try database.transaction(.immediate) { database in
-            try database.run(
-                "DELETE FROM login_attempts WHERE (email_key = ? OR address = ?) AND attempted_at <= ?",
-                emailKey, addressKey, oldest
-            )
-            try database.run(
-                "INSERT INTO login_attempts (email_key, address, attempted_at) VALUES (?, ?, ?)",
-                emailKey, addressKey, currentTime
-            )
+            for (scope, key) in [("account", emailKey), ("address", addressKey)] {
+                try database.run(
+                    "DELETE FROM login_attempts WHERE scope = ? AND key = ? AND attempted_at <= ?",
+                    scope, key, oldest
+                )
+                try database.run(
+                    "INSERT INTO login_attempts (scope, key, attempted_at) VALUES (?, ?, ?)",
+                    scope, key, currentTime
+                )
+            }
         }
     }
 
     /// Clears the account's failures after a successful login. The address keeps its count.
     public func recordSuccess(email: String, address: String) throws {
-        try database.run("DELETE FROM login_attempts WHERE email_key = ?", EmailAddress.key(email))
+        try database.run("DELETE FROM login_attempts WHERE scope = 'account' AND key = ?", EmailAddress.key(email))
     }
 
     /// Deletes failures too old to matter for any lock and returns how many there were.
@@ -103,12 +105,15 @@ public struct LoginThrottle {
         return database.changes
     }
 
-    /// When the lock on `key` ends, or nil when it is not locked at `currentTime`.
-    private func unlockTime(column: String, key: String, maximum: Int, at currentTime: Date) throws -> Date? {
+    /// When the lock on `key` in `scope` ends, or nil when it is not locked at `currentTime`.
+    private func unlockTime(scope: String, key: String, maximum: Int, at currentTime: Date) throws -> Date? {
         let windowStart = currentTime.addingTimeInterval(-policy.window)
         let summary = try database.queryFirst(
-            "SELECT count(*) AS failures, max(attempted_at) AS latest FROM login_attempts WHERE \(column) = ? AND attempted_at > ?",
-            key, windowStart
+            """
+            SELECT count(*) AS failures, max(attempted_at) AS latest FROM login_attempts
+            WHERE scope = ? AND key = ? AND attempted_at > ?
+            """,
+            scope, key, windowStart
         ) { row in
             (try row.get("failures", as: Int.self), try row.get("latest", as: Date?.self))
         }
