@@ -13,7 +13,8 @@ import Testing
 
         let pages = try (1...3).map { try store.products.list(page: $0, perPage: 10, includeHidden: true) }
         #expect(pages.map(\.items.count) == [10, 10, 5])
-        #expect(pages.allSatisfy { $0.totalCount == 25 && $0.pageCount == 3 })
+        #expect(pages.map(\.totalCount) == [25, 25, 25])
+        #expect(pages.map(\.pageCount) == [3, 3, 3])
         #expect(Set(pages.flatMap(\.items).map(\.id)).count == 25)
         #expect(pages[0].items.first?.title == "Product 25")
         #expect(!pages[0].hasPreviousPage)

@@ -12,7 +12,11 @@ import Testing
         #expect(created.count == 24)
         #expect(SampleData.demoProductCount == 24)
         #expect(Set(created.map(\.slug)).count == 24)
-        #expect(created.allSatisfy { $0.isVisible && !$0.description.isEmpty && $0.price > 0 })
+        for product in created {
+            #expect(product.isVisible, "\(product.title)")
+            #expect(!product.description.isEmpty, "\(product.title)")
+            #expect(product.price > 0, "\(product.title)")
+        }
         #expect(created.contains { $0.stock == 0 })
         #expect(created.contains { $0.compareAtPrice != nil })
 

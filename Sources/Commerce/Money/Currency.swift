@@ -66,8 +66,8 @@ public struct Currency: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { code }
 
-    /// The currency with ISO 4217 code `code` (any letter case), or nil when the table does
-    /// not contain it.
+    /// Returns the currency with ISO 4217 code `code` (any letter case), or nil when the
+    /// table does not contain it.
     public static func named(_ code: String) -> Currency? {
         byCode[code.uppercased()]
     }

@@ -76,7 +76,7 @@ public struct ProductInput: Sendable, Hashable {
         self.isVisible = isVisible
     }
 
-    /// The input of an existing product, to prefill the edit form.
+    /// Creates the input of an existing product, to prefill the edit form.
     public init(_ product: Product) {
         self.init(
             title: product.title,

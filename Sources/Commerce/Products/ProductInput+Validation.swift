@@ -35,7 +35,7 @@ extension ProductInput {
 
         input.description = description.trimmingCharacters(in: .whitespacesAndNewlines)
         if input.description.count > Self.maximumDescriptionLength {
-            errors.add("Description must be at most \(grouped(Self.maximumDescriptionLength)) characters; it has \(grouped(input.description.count)).", for: "description")
+            errors.add("Description must be at most \(formatWithGrouping(Self.maximumDescriptionLength)) characters; it has \(formatWithGrouping(input.description.count)).", for: "description")
         }
 
         let highestPrice = Money(minorUnits: Self.priceLimit - 1, currency: currency).formatted()
@@ -63,7 +63,7 @@ extension ProductInput {
         if stock < 0 {
             errors.add("Stock must be 0 or more.", for: "stock")
         } else if stock > Self.maximumStock {
-            errors.add("Stock must be at most \(grouped(Self.maximumStock)).", for: "stock")
+            errors.add("Stock must be at most \(formatWithGrouping(Self.maximumStock)).", for: "stock")
         }
         return (input, errors)
     }

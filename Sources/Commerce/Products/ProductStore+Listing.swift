@@ -4,7 +4,7 @@ import SQLite
 extension ProductStore {
     public static let maximumPerPage = 100
 
-    /// One page of products.
+    /// Returns one page of products.
     ///
     /// - Parameters:
     ///   - page: 1-based; values below 1 read as 1. A page past the end has no items.

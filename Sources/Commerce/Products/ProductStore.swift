@@ -115,13 +115,13 @@ public struct ProductStore {
 
     // MARK: - Reading
 
-    /// The product with `id`, visible or hidden, for the admin.
+    /// Returns the product with `id`, visible or hidden, for the admin.
     public func find(id: Int64) throws -> Product? {
         try Self.find(id: id, in: database)
     }
 
-    /// The product with `slug`. Hidden products are found only with `includeHidden`, so the
-    /// storefront's product page shows "not found" for them.
+    /// Returns the product with `slug`. Hidden products are found only with `includeHidden`,
+    /// so the storefront's product page shows "not found" for them.
     public func find(slug: String, includeHidden: Bool = false) throws -> Product? {
         let visibility = includeHidden ? "" : " AND visible = 1"
         return try database.query(
@@ -130,7 +130,7 @@ public struct ProductStore {
         ).first
     }
 
-    /// The number of products, hidden ones included, as the plan limit counts them.
+    /// Returns the number of products, hidden ones included, as the plan limit counts them.
     public func count() throws -> Int {
         try database.scalar("SELECT count(*) FROM products", as: Int.self) ?? 0
     }
@@ -177,7 +177,7 @@ public struct ProductStore {
         return input
     }
 
-    /// The title of a product other than `productID` whose `column` equals `value`.
+    /// Returns the title of a product other than `productID` whose `column` equals `value`.
     private func productUsing(column: String, value: String, except productID: Int64?, in database: Database) throws -> String? {
         try database.query(
             "SELECT title FROM products WHERE \(column) = ? AND id IS NOT ?", value, productID,
@@ -185,7 +185,8 @@ public struct ProductStore {
         ).first
     }
 
-    /// The slug derived from `title`, numbered from 2 upwards until no other product has it.
+    /// Returns the slug derived from `title`, numbered from 2 upwards until no other product
+    /// has it.
     private func freeSlug(for title: String, except productID: Int64?, in database: Database) throws -> String {
         let base = Slug.make(from: title)
         var candidate = base
@@ -211,7 +212,7 @@ public struct ProductStore {
         ).first
     }
 
-    /// A name that cannot leave the store's files folder: no path separator, no leading dot
+    /// Returns whether `name` cannot leave the store's files folder: no path separator, no leading dot
     /// (which also excludes "." and ".."), no control characters, at most 255 bytes
     /// (the usual file-name limit of Linux file systems).
     static func isPlainFileName(_ name: String) -> Bool {

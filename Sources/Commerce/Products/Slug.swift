@@ -17,10 +17,10 @@ public enum Slug {
         }
     }
 
-    /// Derives a slug from a title: letters from other scripts are transliterated to Latin and
-    /// stripped of accents ("Crème brûlée" becomes "creme-brulee", "東京" becomes "dong-jing"),
-    /// every other run of characters becomes one hyphen, and the result is cut to
-    /// `maximumLength` at a hyphen where possible. Returns `fallback` when nothing is left.
+    /// Derives a slug from a title. Letters from other scripts are transliterated to Latin
+    /// and stripped of accents ("Crème brûlée" becomes "creme-brulee", "東京" becomes
+    /// "dong-jing"). Every other run of characters becomes one hyphen, and the result is cut
+    /// to `maximumLength`, at a hyphen where possible. Returns `fallback` when nothing is left.
     public static func make(from title: String, fallback: String = "product") -> String {
         let latin = title.applyingTransform(StringTransform("Any-Latin; Latin-ASCII; Lower"), reverse: false)
             ?? title.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)

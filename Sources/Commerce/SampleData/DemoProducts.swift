@@ -14,7 +14,7 @@ let demoProducts: [ProductInput] = [
     ),
     ProductInput(
         title: "Alpine Decaf, 340 g",
-        description: "Swiss Water Process decaf from the Sidama region of Ethiopia. Bright, with bergamot and honey, so an evening cup by the fire still tastes like coffee. Whole bean.",
+        description: "Water-processed decaf from the Sidama region of Ethiopia. Bright, with bergamot and honey, so an evening cup by the fire still tastes like coffee. Whole bean.",
         price: 1750, sku: "COF-ALP-340", stock: 36
     ),
     ProductInput(
@@ -64,6 +64,11 @@ let demoProducts: [ProductInput] = [
         description: "An aluminium kettle with a gooseneck spout for a slow, even pour-over. Folding handle, a lid that stays put, and a base sized for small gas stoves.",
         price: 4500, sku: "KIT-KTL-08", stock: 9
     ),
+    ProductInput(
+        title: "Beeswax Food Wraps, Set of 3",
+        description: "Cotton wraps coated in beeswax, pine resin and jojoba oil, in small, medium and large. They fold around sandwiches and cheese on the trail and wash in cool water.",
+        price: 1900, sku: "KIT-WRP-3", stock: 61
+    ),
 
     // Camp gear
     ProductInput(
@@ -110,7 +115,7 @@ let demoProducts: [ProductInput] = [
     ),
     ProductInput(
         title: "Brass Bolt-Action Pen",
-        description: "A solid brass pen that ages to a warm patina. Takes standard Parker-style refills and ships with a black 0.7 mm cartridge.",
+        description: "A solid brass pen that ages to a warm patina. Takes standard G2 gel refills and ships with a black 0.7 mm one.",
         price: 4600, sku: "STA-PEN-BRS", stock: 25
     ),
     ProductInput(
@@ -122,10 +127,5 @@ let demoProducts: [ProductInput] = [
         title: "Topographic Map Postcards",
         description: "Twelve postcards printed with contour maps of famous peaks, on heavy recycled card. Blank backs with a stamp box, for writing home from the hut.",
         price: 1100, sku: "STA-PCD-12", stock: 73
-    ),
-    ProductInput(
-        title: "Trail Gift Card",
-        description: "A gift card for the whole shop, delivered by email with your message. Valid for two years and usable over several orders.",
-        price: 5000, sku: "GFT-CRD-50", stock: 999
     ),
 ]

@@ -11,13 +11,13 @@ import SQLite
 public enum StoreSchema {
     /// The migrator for a store file. Running it on an up-to-date file reads
     /// `user_version` and returns.
-    public static var migrator: Migrator {
+    public static let migrator: Migrator = {
         var migrator = Migrator()
         for migration in migrations {
             migrator.register(migration.name, sql: migration.sql)
         }
         return migrator
-    }
+    }()
 
     /// Brings `database` up to the latest schema version and returns the names of the
     /// migrations applied, none when it was up to date. Must be called outside a transaction.

@@ -6,8 +6,8 @@ import Darwin
 #endif
 
 extension LoginThrottle {
-    /// The key failures from `address` are counted under: an IPv4 address as is, an IPv6
-    /// address reduced to its /64 prefix ("2001:db8:0:1::/64"), because one subscriber
+    /// Returns the key that failures from `address` are counted under: an IPv4 address as
+    /// is, an IPv6 address reduced to its /64 prefix ("2001:db8:0:1::/64"), because one subscriber
     /// usually gets a whole /64 and could otherwise take a fresh address per guess. An
     /// IPv4-mapped IPv6 address counts as its IPv4 address. Text that is neither is used
     /// lower-cased as given.

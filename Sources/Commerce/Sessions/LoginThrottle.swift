@@ -38,7 +38,7 @@ public struct LoginThrottle {
 
     public enum Decision: Sendable, Equatable {
         case allowed
-        /// Locked: the login form should say to try again after this many whole seconds
+        /// Locked: the login form asks the user to try again after this many whole seconds
         /// (rounded up), which is also the value for a `Retry-After` header.
         case retryAfter(seconds: Int)
     }
@@ -105,7 +105,8 @@ public struct LoginThrottle {
         return database.changes
     }
 
-    /// When the lock on `key` in `scope` ends, or nil when it is not locked at `currentTime`.
+    /// Returns when the lock on `key` in `scope` ends, or nil when it is not locked at
+    /// `currentTime`.
     private func unlockTime(scope: String, key: String, maximum: Int, at currentTime: Date) throws -> Date? {
         let windowStart = currentTime.addingTimeInterval(-policy.window)
         let summary = try database.queryFirst(

@@ -10,7 +10,8 @@ public struct Session: Sendable, Hashable, Identifiable {
     /// The value forms must echo back on unsafe requests; see `SessionStore.verifyCSRF`.
     public let csrfToken: String
     public let createdAt: Date
-    /// Updated at most once a minute, so it may lag the latest request by that much.
+    /// Written at most once per `SessionStore.touchInterval` (60 s), so it may lag the latest
+    /// request by up to that long.
     public var lastSeenAt: Date
 
     static let columns = "id, staff_id, csrf_token, created_at, last_seen_at"

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import SQLite
 
-/// Sessions kept in the store's own file, so logging in to one store says nothing to
+/// Sessions kept in the store's own file, so a login to one store has no effect on
 /// another.
 ///
 /// A session ends after `idleTimeout` without a request or `absoluteTimeout` after it was
@@ -63,8 +63,8 @@ public struct SessionStore {
         }
     }
 
-    /// The live session for a cookie's token, or nil when the token is unknown or the
-    /// session has expired; an expired session is deleted. Records activity when the last
+    /// Returns the live session for a cookie's token, or nil when the token is unknown or the
+    /// session has expired. Deletes an expired session, and records activity when the last
     /// record is at least `touchInterval` old.
     public func find(token: String) throws -> Session? {
         // Tokens from `create` are 43 characters; anything far longer is not one of ours and
@@ -90,8 +90,8 @@ public struct SessionStore {
         return session
     }
 
-    /// The moment `session` expires unless it sees another request first: the earlier of
-    /// its idle and absolute deadlines.
+    /// Returns when `session` expires unless another request comes first: the earlier of its
+    /// idle and absolute deadlines.
     public func expiry(of session: Session) -> Date {
         min(session.lastSeenAt.addingTimeInterval(idleTimeout), session.createdAt.addingTimeInterval(absoluteTimeout))
     }
@@ -122,7 +122,7 @@ public struct SessionStore {
         return database.changes
     }
 
-    /// The live sessions of staff member `staffID`, most recently active first.
+    /// Returns the live sessions of staff member `staffID`, most recently active first.
     public func sessions(staffID: Int64) throws -> [Session] {
         let (idleCutoff, absoluteCutoff) = cutoffs()
         return try database.query(
@@ -136,8 +136,8 @@ public struct SessionStore {
         )
     }
 
-    /// Deletes expired sessions and returns how many there were. `find` already refuses
-    /// them, so this only reclaims space; run it from a periodic job.
+    /// Deletes expired sessions and returns how many there were. `find` already ignores
+    /// them, so this only reclaims space. Run it from a periodic job.
     @discardableResult
     public func purgeExpired() throws -> Int {
         let (idleCutoff, absoluteCutoff) = cutoffs()

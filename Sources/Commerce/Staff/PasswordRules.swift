@@ -7,8 +7,8 @@ public enum PasswordRules {
     /// An upper bound keeps hashing cost predictable; no remembered password is longer.
     public static let maximumLength = 200
 
-    /// Messages for the `password` field, empty when `password` is acceptable. Lengths count
-    /// characters as a person sees them (grapheme clusters), not bytes.
+    /// Returns messages for the `password` field, none when `password` is acceptable. Lengths
+    /// count grapheme clusters (characters as displayed), not bytes.
     public static func validate(_ password: String, email: String) -> [String] {
         var messages: [String] = []
         if password.count < minimumLength {

@@ -48,7 +48,8 @@ extension StaffDirectory {
         }
     }
 
-    /// The pending invitation for `token`, for the page where the invitee sets a password.
+    /// Returns the pending invitation for `token`, for the page where the invitee sets a
+    /// password.
     ///
     /// - Throws: `CommerceError.invitationNotFound` for an unknown or used token,
     ///   `CommerceError.invitationExpired` for an expired one.

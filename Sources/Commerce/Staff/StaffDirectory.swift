@@ -6,7 +6,7 @@ import SQLite
 /// password login.
 ///
 /// Hashing a password takes over 100 ms under the production policy and blocks the calling
-/// thread; call these methods from a worker, never from an event loop.
+/// thread. Call these methods from a worker, never from an event loop.
 public struct StaffDirectory {
     public static let defaultInvitationLifetime: TimeInterval = 7 * 24 * 60 * 60
     public static let maximumNameLength = 100
@@ -85,7 +85,7 @@ public struct StaffDirectory {
         }
     }
 
-    /// All staff members, the owner first and then by name.
+    /// Returns all staff members, the owner first and then by name.
     public func list() throws -> [StaffMember] {
         try database.query(
             "SELECT \(StaffMember.columns) FROM staff_members ORDER BY role = 'owner' DESC, lower(name), id",
@@ -97,7 +97,7 @@ public struct StaffDirectory {
         try database.queryFirst("SELECT \(StaffMember.columns) FROM staff_members WHERE id = ?", id, map: StaffMember.init(row:))
     }
 
-    /// The number of accounts the plan limit counts: members plus pending invitations.
+    /// Returns the number of accounts the plan limit counts: members plus pending invitations.
     public func accountCount() throws -> Int {
         try countedAccounts(excludingInvitationFor: nil, in: database)
     }

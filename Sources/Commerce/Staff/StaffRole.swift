@@ -1,5 +1,5 @@
-/// What a staff member may do in the admin. The app enforces the permissions; Commerce
-/// enforces only that a store has one owner, who cannot be removed.
+/// The permission level of a staff member in the admin. The app enforces the permissions.
+/// Commerce enforces only that a store has one owner, who cannot be removed.
 public enum StaffRole: String, Sendable, CaseIterable {
     /// Created at provisioning, one per store: everything, including the plan and billing.
     case owner

@@ -20,9 +20,9 @@ public enum CommerceError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFound(let entity, let id):
             return "No \(entity) with id \(id) exists in this store; reload the page and try again."
         case .productLimitReached(let limit):
-            return "Your plan allows \(grouped(limit)) products; upgrade your plan or delete some products."
+            return "Your plan allows \(formatWithGrouping(limit)) products; upgrade your plan or delete some products."
         case .staffLimitReached(let limit):
-            return "Your plan allows \(grouped(limit)) staff accounts, counting the owner and pending invitations; upgrade your plan, remove a staff member or revoke an invitation."
+            return "Your plan allows \(formatWithGrouping(limit)) staff accounts, counting the owner and pending invitations; upgrade your plan, remove a staff member or revoke an invitation."
         case .ownerCannotBeRemoved:
             return "The store owner cannot be removed; only other staff members can be."
         case .ownerAlreadyExists:

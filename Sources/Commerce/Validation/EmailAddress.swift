@@ -12,7 +12,8 @@ public enum EmailAddress {
     /// RFC 5321, section 4.5.3.1.1.
     public static let maximumLocalPartLength = 64
 
-    /// The address with surrounding spaces removed, or a message saying why it is invalid.
+    /// Returns the address with surrounding spaces removed, or a message saying why it is
+    /// invalid.
     /// `label` names the field in the message ("Email", "Contact email").
     public static func validate(_ text: String, label: String = "Email") -> Result<String, InvalidEmail> {
         let address = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -44,7 +45,8 @@ public enum EmailAddress {
         return .success(address)
     }
 
-    /// The form used to compare addresses and to key unique indexes: lower-cased as a whole.
+    /// Returns the form used to compare addresses and to key unique indexes: lower-cased as a
+    /// whole.
     /// RFC 5321 lets a server treat the local part case-sensitively, but no mail provider in
     /// common use does, and two staff accounts differing only in case would confuse people.
     public static func key(_ address: String) -> String {

@@ -1,6 +1,6 @@
 /// Formats a count with "," between groups of three digits ("10,000"), as the English admin
 /// pages and error messages show numbers.
-func grouped(_ number: Int) -> String {
+func formatWithGrouping(_ number: Int) -> String {
     let digits = String(number.magnitude)
     var result = ""
     for (offset, digit) in digits.enumerated() {
