@@ -77,7 +77,7 @@ private let staffPassword = "staple of the trail"
         let duplicate = try validationErrors {
             try store.staff.add(email: "OWNER@trailhead.example", name: "Copy", password: staffPassword, role: .staff, limit: nil)
         }
-        #expect(duplicate?["email"] == ["OWNER@trailhead.example is already a staff member of this store."])
+        #expect(duplicate?["email"] == ["OWNER@trailhead.example is already a staff member of this store; use another address."])
 
         let secondOwner = try validationErrors {
             try store.staff.add(email: "new@trailhead.example", name: "New", password: staffPassword, role: .owner, limit: nil)
@@ -263,7 +263,26 @@ private let staffPassword = "staple of the trail"
         let errors = try validationErrors {
             _ = try store.staff.invite(email: "Owner@trailhead.example", name: "Owner again", limit: nil)
         }
-        #expect(errors?["email"] == ["Owner@trailhead.example is already a staff member of this store."])
+        #expect(errors?["email"] == ["Owner@trailhead.example is already a staff member of this store; use another address."])
+    }
+
+    @Test func acceptAfterDirectAddIsRejected() throws {
+        let store = try storeWithOwner()
+        let (token, _) = try store.staff.invite(email: "dana@trailhead.example", name: "Dana", limit: nil)
+        // A member row for Dana appears without `add`, which would have removed the
+        // invitation, as an older version or a manual fix could leave it.
+        let now = store.clock.now
+        try store.database.run(
+            """
+            INSERT INTO staff_members (email, email_key, name, password_hash, role, created_at, updated_at)
+            VALUES ('dana@trailhead.example', 'dana@trailhead.example', 'Dana', ?, 'staff', ?, ?)
+            """,
+            try testHasher.hash(staffPassword), now, now
+        )
+
+        let errors = try validationErrors { try store.staff.acceptInvitation(token: token, password: staffPassword) }
+        #expect(errors?["email"] == ["dana@trailhead.example is already a staff member of this store; log in with that address instead."])
+        #expect(try store.staff.list().count == 2)
     }
 
     @Test func directAddSupersedesInvitation() throws {

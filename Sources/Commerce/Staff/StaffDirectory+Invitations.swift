@@ -85,7 +85,7 @@ extension StaffDirectory {
                 map: { try $0.get("id", as: Int64.self) }
             )
             guard deleted != nil else { throw CommerceError.invitationNotFound }
-            try rejectExistingMember(email: invitation.email, in: database)
+            try rejectExistingMember(email: invitation.email, nextStep: "log in with that address instead", in: database)
             return try insertMember(
                 email: invitation.email,
                 name: invitation.name,

@@ -189,12 +189,14 @@ public struct StaffDirectory {
         return (validEmail, trimmedName)
     }
 
-    func rejectExistingMember(email: String, in database: Database) throws {
+    /// Throws a `ValidationErrors` on `email` when a member has `email`; `nextStep` ends the
+    /// message.
+    func rejectExistingMember(email: String, nextStep: String = "use another address", in database: Database) throws {
         let exists = try database.scalar(
             "SELECT EXISTS (SELECT 1 FROM staff_members WHERE email_key = ?)", EmailAddress.key(email), as: Bool.self
         ) ?? false
         if exists {
-            throw ValidationErrors(field: "email", message: "\(email) is already a staff member of this store.")
+            throw ValidationErrors(field: "email", message: "\(email) is already a staff member of this store; \(nextStep).")
         }
     }
 
