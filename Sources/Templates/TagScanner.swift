@@ -1,0 +1,209 @@
+/// A run of text or one tag, in source order.
+enum ScannedPiece {
+    /// Bytes to copy to the output. `offset` is where they start in the file.
+    case text([UInt8], offset: Int)
+    case tag(ScannedTag)
+}
+
+/// The inside of one `{{ … }}`, without the braces and without `~` markers.
+struct ScannedTag {
+    /// Offset of the opening `{{`.
+    let openOffset: Int
+    let content: Range<Int>
+}
+
+/// Splits a template into text and tags.
+///
+/// Handles what must be settled before a tag is read: comments (`{{!-- … --}}` and
+/// `{{! … }}`) are dropped, `\{{` yields a literal `{{`, and `~` just inside a tag's braces
+/// removes the whitespace on that side of the tag (spaces, tabs, and line breaks).
+struct TagScanner {
+    private let source: SourceText
+    private var bytes: [UInt8] { source.bytes }
+    private var pieces: [ScannedPiece] = []
+    /// Set by a tag that ends in `~}}`: the next text loses its leading whitespace.
+    private var trimsNextText = false
+
+    init(source: SourceText) {
+        self.source = source
+    }
+
+    static func scan(_ source: SourceText) throws(TemplateError) -> [ScannedPiece] {
+        var scanner = TagScanner(source: source)
+        try scanner.run()
+        return scanner.pieces
+    }
+
+    private mutating func run() throws(TemplateError) {
+        var textStart = 0
+        var position = 0
+
+        while let open = find(UInt8(ascii: "{"), UInt8(ascii: "{"), from: position) {
+            if open > textStart && bytes[open - 1] == UInt8(ascii: "\\") {
+                emitText(textStart..<(open - 1))
+                emitLiteralBraces(at: open - 1)
+                position = open + 2
+                textStart = position
+                continue
+            }
+            emitText(textStart..<open)
+
+            var contentStart = open + 2
+            if contentStart < bytes.count && bytes[contentStart] == UInt8(ascii: "~") {
+                trimTrailingWhitespace()
+                contentStart += 1
+            }
+
+            let tagEnd: Int
+            if contentStart < bytes.count && bytes[contentStart] == UInt8(ascii: "!") {
+                tagEnd = try skipComment(open: open, bangOffset: contentStart)
+            } else {
+                let close = try findTagClose(open: open, from: contentStart)
+                var contentEnd = close
+                trimsNextText = false
+                if contentEnd > contentStart && bytes[contentEnd - 1] == UInt8(ascii: "~") {
+                    contentEnd -= 1
+                    trimsNextText = true
+                }
+                pieces.append(.tag(ScannedTag(openOffset: open, content: contentStart..<contentEnd)))
+                tagEnd = close + 2
+            }
+            position = tagEnd
+            textStart = tagEnd
+        }
+        emitText(textStart..<bytes.count)
+    }
+
+    // MARK: - Tags and comments
+
+    /// Returns the offset of the `}}` that closes the tag opened at `open`. Quoted strings
+    /// may contain braces. A `{{` before the close means the tag was never closed.
+    private func findTagClose(open: Int, from start: Int) throws(TemplateError) -> Int {
+        var index = start
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index = try skipString(quoteOffset: index)
+                continue
+            }
+            if index + 1 < bytes.count {
+                let next = bytes[index + 1]
+                if byte == UInt8(ascii: "}") && next == UInt8(ascii: "}") {
+                    return index
+                }
+                if byte == UInt8(ascii: "{") && next == UInt8(ascii: "{") {
+                    throw TemplateError(
+                        source.location(at: open),
+                        "unclosed tag: this `{{` has no `}}` before the next `{{`; add `}}` to close it"
+                    )
+                }
+            }
+            index += 1
+        }
+        throw TemplateError(
+            source.location(at: open),
+            "unclosed tag: this `{{` has no `}}` before the end of the file; add `}}` to close it"
+        )
+    }
+
+    /// Returns the offset just past the string's closing quote.
+    private func skipString(quoteOffset: Int) throws(TemplateError) -> Int {
+        var index = quoteOffset + 1
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\\"):
+                index += 2
+            case UInt8(ascii: "\""):
+                return index + 1
+            case UInt8(ascii: "\n"):
+                index = bytes.count
+            default:
+                index += 1
+            }
+        }
+        throw TemplateError(
+            source.location(at: quoteOffset),
+            "unclosed string: this `\"` has no closing `\"` on the same line"
+        )
+    }
+
+    /// Skips `{{!-- … --}}` or `{{! … }}` and returns the offset just past it.
+    private mutating func skipComment(open: Int, bangOffset: Int) throws(TemplateError) -> Int {
+        let isLong = bangOffset + 2 < bytes.count
+            && bytes[bangOffset + 1] == UInt8(ascii: "-")
+            && bytes[bangOffset + 2] == UInt8(ascii: "-")
+        var searchFrom = isLong ? bangOffset + 3 : bangOffset + 1
+
+        while let close = find(UInt8(ascii: "}"), UInt8(ascii: "}"), from: searchFrom) {
+            var bodyEnd = close
+            let trims = bodyEnd > searchFrom && bytes[bodyEnd - 1] == UInt8(ascii: "~")
+            if trims {
+                bodyEnd -= 1
+            }
+            let closesLongComment = bodyEnd - 2 >= bangOffset + 3
+                && bytes[bodyEnd - 1] == UInt8(ascii: "-")
+                && bytes[bodyEnd - 2] == UInt8(ascii: "-")
+            if !isLong || closesLongComment {
+                trimsNextText = trims
+                return close + 2
+            }
+            searchFrom = close + 1
+        }
+
+        let closing = isLong ? "--}}" : "}}"
+        throw TemplateError(
+            source.location(at: open),
+            "unclosed comment: add `\(closing)` to end the comment opened here"
+        )
+    }
+
+    // MARK: - Text
+
+    private mutating func emitText(_ range: Range<Int>) {
+        var start = range.lowerBound
+        if trimsNextText {
+            while start < range.upperBound && TagScanner.isWhitespace(bytes[start]) {
+                start += 1
+            }
+            trimsNextText = false
+        }
+        guard start < range.upperBound else { return }
+        pieces.append(.text(Array(bytes[start..<range.upperBound]), offset: start))
+    }
+
+    private mutating func emitLiteralBraces(at offset: Int) {
+        trimsNextText = false
+        pieces.append(.text([UInt8(ascii: "{"), UInt8(ascii: "{")], offset: offset))
+    }
+
+    /// Removes whitespace at the end of the text emitted so far, across as many text
+    /// pieces as it takes, stopping at a tag.
+    private mutating func trimTrailingWhitespace() {
+        while case .text(var text, let offset)? = pieces.last {
+            while let last = text.last, TagScanner.isWhitespace(last) {
+                text.removeLast()
+            }
+            pieces.removeLast()
+            if !text.isEmpty {
+                pieces.append(.text(text, offset: offset))
+                return
+            }
+        }
+    }
+
+    private func find(_ first: UInt8, _ second: UInt8, from start: Int) -> Int? {
+        var index = start
+        while index + 1 < bytes.count {
+            if bytes[index] == first && bytes[index + 1] == second {
+                return index
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
+            || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+    }
+}
