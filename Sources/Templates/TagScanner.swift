@@ -3,6 +3,8 @@ enum ScannedPiece {
     /// Bytes to copy to the output. `offset` is where they start in the file.
     case text([UInt8], offset: Int)
     case tag(ScannedTag)
+    /// A removed comment; kept only until standalone lines are found.
+    case comment
 }
 
 /// The inside of one `{{ … }}`, without the braces and without `~` markers.
@@ -17,6 +19,12 @@ struct ScannedTag {
 /// Handles what must be settled before a tag is read: comments (`{{!-- … --}}` and
 /// `{{! … }}`) are dropped, `\{{` yields a literal `{{`, and `~` just inside a tag's braces
 /// removes the whitespace on that side of the tag (spaces, tabs, and line breaks).
+///
+/// A line that holds nothing but one block tag (`{{#…}}` or `{{/…}}`), one partial tag
+/// or one comment, apart from spaces and tabs, is removed whole with its line break, as
+/// Mustache does for standalone tags, so that block structure leaves no blank lines in
+/// the output. A partial's own text keeps its line breaks but, unlike in Mustache, is not
+/// indented to the tag's column.
 struct TagScanner {
     private let source: SourceText
     private var bytes: [UInt8] { source.bytes }
@@ -31,7 +39,11 @@ struct TagScanner {
     static func scan(_ source: SourceText) throws(TemplateError) -> [ScannedPiece] {
         var scanner = TagScanner(source: source)
         try scanner.run()
-        return scanner.pieces
+        scanner.removeStandaloneLines()
+        return scanner.pieces.filter {
+            if case .comment = $0 { return false }
+            return true
+        }
     }
 
     private mutating func run() throws(TemplateError) {
@@ -144,6 +156,7 @@ struct TagScanner {
                 && bytes[bodyEnd - 1] == UInt8(ascii: "-")
                 && bytes[bodyEnd - 2] == UInt8(ascii: "-")
             if !isLong || closesLongComment {
+                pieces.append(.comment)
                 trimsNextText = trims
                 return close + 2
             }
@@ -177,17 +190,88 @@ struct TagScanner {
     }
 
     /// Removes whitespace at the end of the text emitted so far, across as many text
-    /// pieces as it takes, stopping at a tag.
+    /// pieces and comments as it takes, stopping at a tag.
     private mutating func trimTrailingWhitespace() {
-        while case .text(var text, let offset)? = pieces.last {
-            while let last = text.last, TagScanner.isWhitespace(last) {
-                text.removeLast()
-            }
-            pieces.removeLast()
-            if !text.isEmpty {
-                pieces.append(.text(text, offset: offset))
+        var index = pieces.count - 1
+        while index >= 0 {
+            switch pieces[index] {
+            case .comment:
+                index -= 1
+            case .tag:
                 return
+            case .text(var text, let offset):
+                while let last = text.last, TagScanner.isWhitespace(last) {
+                    text.removeLast()
+                }
+                pieces[index] = .text(text, offset: offset)
+                if !text.isEmpty {
+                    return
+                }
+                index -= 1
             }
+        }
+    }
+
+    // MARK: - Standalone lines
+
+    /// Cuts the surrounding whitespace and one line break around every block tag,
+    /// partial tag or comment that stands alone on its line. Whether a line is standalone is decided on
+    /// the text as scanned, before any cut, so consecutive standalone lines all go.
+    private mutating func removeStandaloneLines() {
+        var cutStart: [Int: Int] = [:]
+        var cutEnd: [Int: Int] = [:]
+        let lastIndex = pieces.count - 1
+
+        for index in pieces.indices where isStructural(pieces[index]) {
+            var before: (index: Int, cut: Int)?
+            if index > 0 {
+                guard case .text(let text, _) = pieces[index - 1] else { continue }
+                let lineBreak = text.lastIndex(of: UInt8(ascii: "\n"))
+                let lineStart = lineBreak.map { $0 + 1 } ?? 0
+                guard lineBreak != nil || index - 1 == 0,
+                      text[lineStart...].allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) else { continue }
+                before = (index - 1, lineStart)
+            }
+
+            var after: (index: Int, cut: Int)?
+            if index < lastIndex {
+                guard case .text(let text, _) = pieces[index + 1] else { continue }
+                let lineBreak = text.firstIndex(of: UInt8(ascii: "\n"))
+                let lineEnd = lineBreak ?? text.count
+                guard lineBreak != nil || index + 1 == lastIndex,
+                      text[..<lineEnd].allSatisfy(TagScanner.isWhitespace) else { continue }
+                after = (index + 1, lineBreak.map { $0 + 1 } ?? text.count)
+            }
+
+            if let before {
+                cutEnd[before.index] = before.cut
+            }
+            if let after {
+                cutStart[after.index] = after.cut
+            }
+        }
+
+        for (index, piece) in pieces.enumerated() {
+            guard case .text(let text, let offset) = piece, cutStart[index] != nil || cutEnd[index] != nil else { continue }
+            let start = cutStart[index] ?? 0
+            let end = max(start, cutEnd[index] ?? text.count)
+            pieces[index] = .text(Array(text[start..<end]), offset: offset + start)
+        }
+    }
+
+    private func isStructural(_ piece: ScannedPiece) -> Bool {
+        switch piece {
+        case .comment:
+            return true
+        case .tag(let tag):
+            var index = tag.content.lowerBound
+            while index < tag.content.upperBound && TagScanner.isWhitespace(bytes[index]) {
+                index += 1
+            }
+            guard index < tag.content.upperBound else { return false }
+            return bytes[index] == UInt8(ascii: "#") || bytes[index] == UInt8(ascii: "/") || bytes[index] == UInt8(ascii: ">")
+        case .text:
+            return false
         }
     }
 

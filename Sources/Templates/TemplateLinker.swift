@@ -188,6 +188,9 @@ private struct BodyLinker {
             switch node {
             case .block(let block):
                 let chosen = definitions[block.name] ?? block
+                // Unique block names per file keep a block from containing itself, so
+                // this guard only matters if that rule is ever relaxed. Without it the
+                // splice would recurse until the stack overflows.
                 if expanding.contains(block.name) {
                     throw TemplateError(chosen.location, "block \"\(block.name)\" ends up inside itself through the layout chain (\(expanding.joined(separator: " → ")) → \(block.name)); rename one of them")
                 }

@@ -24,6 +24,8 @@ struct TemplateParser {
                 try parser.addText(text, offset: offset)
             case .tag(let tag):
                 try parser.addTag(tag)
+            case .comment:
+                break
             }
         }
         return try parser.finish()
@@ -74,9 +76,10 @@ struct TemplateParser {
 
         let isLayoutTag = reader.startsWithHashWord("layout")
         if layout != nil && openBlocks.isEmpty && !reader.startsWithHashWord("block") && !isLayoutTag {
+            let written = reader.text(tag.content)
             throw TemplateError(
                 tagLocation,
-                "`{{\(reader.remainingText)}}` outside `{{#block}}` in a template that uses a layout is never rendered; move it into a block"
+                "`{{\(written)}}` outside `{{#block}}` in a template that uses a layout is never rendered; move it into a block"
             )
         }
         if openBlocks.isEmpty && !isLayoutTag {
@@ -111,6 +114,9 @@ struct TemplateParser {
         if reader.startsWithWord("unescaped") {
             _ = reader.readIdentifier()
             reader.skipWhitespace()
+            if reader.isAtEnd {
+                throw TemplateError(tagLocation, TemplateParser.bareKeywordMessage("unescaped"))
+            }
             try addOutput(&reader, escapesHTML: false, tagLocation: tagLocation)
             return
         }

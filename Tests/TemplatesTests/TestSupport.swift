@@ -68,3 +68,10 @@ let fixturesRoot: String = {
     let thisFile = URL(fileURLWithPath: #filePath)
     return thisFile.deletingLastPathComponent().appendingPathComponent("Fixtures").path
 }()
+
+extension TemplateFolder {
+    /// Writes `NAME.html` with exactly these bytes.
+    func writeBytes(_ name: String, _ bytes: [UInt8]) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path + "/" + name + ".html"))
+    }
+}
