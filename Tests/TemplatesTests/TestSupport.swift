@@ -21,12 +21,13 @@ final class TemplateFolder {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    /// Writes `NAME.html` (creating folders as needed).
+    /// Writes `NAME.html` (creating folders as needed) through a temporary file and a
+    /// rename, as editors save, so that a concurrent reader never sees it half written.
     func write(_ name: String, _ contents: String) throws {
         let filePath = path + "/" + name + ".html"
         let folder = (filePath as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try Data(contents.utf8).write(to: URL(fileURLWithPath: filePath))
+        try Data(contents.utf8).write(to: URL(fileURLWithPath: filePath), options: .atomic)
     }
 
     func remove(_ name: String) throws {
