@@ -1,0 +1,68 @@
+import Foundation
+import SQLite
+
+extension ProductStore {
+    public static let maximumPerPage = 100
+
+    /// Returns one page of products.
+    ///
+    /// - Parameters:
+    ///   - page: 1-based; values below 1 read as 1. A page past the end has no items.
+    ///   - perPage: clamped to 1...`maximumPerPage`.
+    ///   - search: matched as a substring of the title, SKU or description. `%` and `_` match
+    ///     themselves. Letter case is ignored for ASCII letters only, as SQLite's LIKE does
+    ///     without ICU (https://sqlite.org/lang_expr.html#like).
+    ///   - includeHidden: true for the admin, false for the storefront.
+    public func list(
+        page: Int = 1,
+        perPage: Int = 20,
+        search: String? = nil,
+        sort: ProductSort = .newest,
+        includeHidden: Bool
+    ) throws -> Page<Product> {
+        let page = max(1, page)
+        let perPage = min(max(1, perPage), Self.maximumPerPage)
+
+        var conditions: [String] = []
+        var arguments: [(any SQLValueConvertible)?] = []
+        if !includeHidden {
+            conditions.append("visible = 1")
+        }
+        let term = search?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if !term.isEmpty {
+            let pattern = "%" + Self.escapingLikeWildcards(term) + "%"
+            conditions.append(
+                "(title LIKE ? ESCAPE '\\' OR sku LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')"
+            )
+            arguments += [pattern, pattern, pattern]
+        }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+
+        let totalCount = try database.scalar(
+            "SELECT count(*) FROM products\(whereClause)", arguments: StatementArguments(arguments), as: Int.self
+        ) ?? 0
+
+        // The offset is bounded by the product count, so a page number past the end cannot
+        // overflow: it is clamped before multiplying.
+        let lastUsefulPage = max(1, (totalCount + perPage - 1) / perPage) + 1
+        let offset = (min(page, lastUsefulPage) - 1) * perPage
+        let items = try database.query(
+            "SELECT \(Product.columns) FROM products\(whereClause) ORDER BY \(sort.orderByClause) LIMIT ? OFFSET ?",
+            arguments: StatementArguments(arguments + [perPage, offset]),
+            map: Product.init(row:)
+        )
+        return Page(items: items, page: page, perPage: perPage, totalCount: totalCount)
+    }
+
+    /// Escapes `\`, `%` and `_` with a backslash, for a LIKE pattern with `ESCAPE '\'`.
+    static func escapingLikeWildcards(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "\\" || character == "%" || character == "_" {
+                escaped.append("\\")
+            }
+            escaped.append(character)
+        }
+        return escaped
+    }
+}
