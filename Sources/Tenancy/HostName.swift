@@ -185,7 +185,12 @@ public struct HostNameError: Error, Equatable, CustomStringConvertible {
     public let reason: Reason
 
     public var description: String {
-        let problem = switch reason {
+        "Invalid host \(host.quotedForMessage()): the name \(problem). Send the store's host name, such as shop.example.com."
+    }
+
+    /// The problem as a phrase that follows "the name", such as "has an empty label".
+    var problem: String {
+        switch reason {
         case .empty: "is empty"
         case .invalidCharacter: "contains a character other than letters, digits, hyphens and dots (write international names as xn-- labels)"
         case .emptyLabel: "has an empty label between dots"
@@ -196,7 +201,6 @@ public struct HostNameError: Error, Equatable, CustomStringConvertible {
         case .invalidPort: "has a port that is not a number from 0 to 65535"
         case .invalidIPv6: "is not a valid bracketed IPv6 address"
         }
-        return "Invalid host \(host.quotedForMessage()): the name \(problem). Send the store's host name, such as shop.example.com."
     }
 }
 
