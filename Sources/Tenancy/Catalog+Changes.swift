@@ -108,3 +108,28 @@ extension Catalog {
         }
     }
 }
+
+// MARK: - Damage
+
+extension Catalog {
+    /// Marks a ready store as damaged with `note`, which tells an operator what to do. The
+    /// app then shows a "store unavailable" page for it. A store still being created is
+    /// left alone.
+    public func markDamaged(_ storeID: String, note: String) throws {
+        try updateStore(storeID, "UPDATE stores SET state = 'damaged', damage = ? WHERE id = ? AND state <> 'provisioning'", note, storeID)
+    }
+
+    /// Marks a damaged store as ready again, once its file is back.
+    public func markRepaired(_ storeID: String) throws {
+        try updateStore(storeID, "UPDATE stores SET state = 'ready', damage = NULL WHERE id = ? AND state = 'damaged'", storeID)
+    }
+
+    /// Deletes the row of a store only while it is still being created, so that a
+    /// creation that finished meanwhile is kept. Returns whether a row was deleted.
+    func deleteProvisioningRow(_ storeID: String) throws -> Bool {
+        try writeChangingMapping { database in
+            try database.run("DELETE FROM stores WHERE id = ? AND state = 'provisioning'", storeID)
+            return database.changes > 0
+        }
+    }
+}
