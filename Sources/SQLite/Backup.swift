@@ -34,6 +34,10 @@ extension Database {
     /// into place only when complete, so a failed or cancelled backup leaves nothing behind
     /// and never damages an existing file.
     ///
+    /// Inside a read transaction on this connection, the copy shows that transaction's
+    /// snapshot. Inside a write transaction it throws `SQLITE_LOCKED`, because SQLite cannot
+    /// read pages for a backup from a connection that is writing them.
+    ///
     /// - Parameters:
     ///   - replacingExisting: whether an existing file at `destinationPath` may be replaced.
     ///   - progress: called after every step; throwing from it cancels the backup and the
@@ -47,6 +51,15 @@ extension Database {
         progress: ((BackupProgress) throws -> Void)? = nil
     ) throws -> BackupProgress {
         try ensureOpen(sql: nil)
+        // sqlite3_backup_step returns SQLITE_LOCKED for as long as the source connection is
+        // writing, so a backup inside this connection's own write transaction cannot progress.
+        guard sqlite3_txn_state(connection.pointer, "main") != SQLITE_TXN_WRITE else {
+            throw SQLiteError(
+                extendedResultCode: SQLITE_LOCKED,
+                message: "a backup cannot run inside a write transaction on the same connection; commit first, or back up from a read (DatabaseQueue.read)",
+                path: path
+            )
+        }
         guard pagesPerStep > 0 else {
             throw SQLiteError.misuse("pagesPerStep must be at least 1, got \(pagesPerStep)", path: path)
         }
@@ -116,7 +129,8 @@ extension Database {
                 return current
             case SQLITE_OK:
                 busyWaited = .zero
-                if remaining > previousRemaining {
+                // With a positive step size, remaining pages shrink unless SQLite restarted the copy.
+                if remaining >= previousRemaining {
                     restarts += 1
                     if restarts >= Self.maximumBackupRestarts { stepSize = -1 }
                 }
