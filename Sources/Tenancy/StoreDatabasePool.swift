@@ -179,11 +179,14 @@ public final class StoreDatabasePool: @unchecked Sendable {
         }
 
         // This caller opens the store. The placeholder counts toward the limit, so that
-        // descriptors being opened are budgeted too.
+        // descriptors being opened are budgeted too, and an idle store is closed before the
+        // open rather than after it.
         entries[storeID] = Entry(queue: nil, leases: 1)
         counters.currentlyOpen += 1
+        let evictedBeforeOpen = collectEvictions()
         counters.peakOpen = max(counters.peakOpen, counters.currentlyOpen)
         condition.unlock()
+        closeEvicted(evictedBeforeOpen)
 
         let queue: DatabaseQueue
         do {

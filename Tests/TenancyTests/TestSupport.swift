@@ -27,6 +27,7 @@ let testPlatformDomain = "shop.test"
 let testStoreMigrator: Migrator = {
     var migrator = Migrator()
     migrator.register("create marker", sql: "CREATE TABLE marker (store_id TEXT NOT NULL)")
+    migrator.register("create visits", sql: "CREATE TABLE visits (thread INTEGER NOT NULL)")
     return migrator
 }()
 
@@ -71,4 +72,39 @@ func readMarker(_ queue: DatabaseQueue) throws -> String? {
     try queue.read { database in
         try database.scalar("SELECT store_id FROM marker", as: String.self)
     }
+}
+
+/// Writes `count` store files with ids, markers and schema, by copying one prepared file,
+/// which is much faster than provisioning each. No catalog rows are written.
+func makeStoreFiles(_ count: Int, in dataDirectory: DataDirectory) throws -> [String] {
+    let template = dataDirectory.root.appendingPathComponent("template.sqlite").path
+    let database = try Database(path: template)
+    _ = try testStoreMigrator.migrate(database)
+    try database.run("INSERT INTO marker (store_id) VALUES ('template')")
+    // Switching back to a rollback journal leaves one self-contained file to copy.
+    try database.execute("PRAGMA journal_mode=DELETE")
+    try database.close()
+
+    var ids: [String] = []
+    for _ in 0..<count {
+        let id = StoreID.generate()
+        try FileManager.default.createDirectory(at: dataDirectory.storeFilesFolder(id), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: template, toPath: dataDirectory.storeDatabasePath(id))
+        ids.append(id)
+    }
+    return ids
+}
+
+/// Counts this process's open file descriptors whose target lies under `folder`, read
+/// from /proc/self/fd, so that descriptors of tests running in parallel are not counted.
+func openDescriptorCount(under folder: URL) -> Int {
+    let prefix = folder.resolvingSymlinksInPath().path
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    var count = 0
+    for entry in entries {
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(entry)"), target.hasPrefix(prefix) {
+            count += 1
+        }
+    }
+    return count
 }
