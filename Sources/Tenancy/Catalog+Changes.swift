@@ -34,9 +34,9 @@ extension Catalog {
         return try requireStore(storeID)
     }
 
-    /// Sets the end of the trial. A store that expired, or is trialing, becomes trialing
-    /// when `end` is in the future and expired when it is not; active and suspended
-    /// stores keep their status.
+    /// Sets the end of the trial. A trialing or expired store becomes trialing when `end` is
+    /// in the future and expired when it is not. Active and suspended stores keep their
+    /// status.
     @discardableResult
     public func updateTrialEnd(of storeID: String, to end: Date) throws -> StoreRecord {
         let now = clock.now()

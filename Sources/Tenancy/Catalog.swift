@@ -28,12 +28,17 @@ public final class Catalog: Sendable {
     /// Opens the catalog at `path`, creating the file if needed, and applies its migrations.
     ///
     /// - Parameter platformDomain: such as `shop.example`; normalised like a `Host` header.
-    /// - Throws: `HostNameError` for an invalid platform domain, `SQLiteError` when the file
-    ///   cannot be opened, `MigrationError` when it cannot be migrated or is newer than
-    ///   this build.
+    /// - Throws: `CatalogError.invalidPlatformDomain`, `SQLiteError` when the file cannot be
+    ///   opened, and `MigrationError` when it cannot be migrated or is newer than this build.
     public init(path: String, platformDomain: String, clock: any WallClock = SystemClock()) throws {
-        guard case .name(let domain) = try HostName.normalize(platformDomain) else {
-            throw HostNameError(host: platformDomain, reason: .invalidCharacter)
+        let normalized: NormalizedHost
+        do {
+            normalized = try HostName.normalize(platformDomain)
+        } catch {
+            throw CatalogError.invalidPlatformDomain(platformDomain, reason: "the name \(error.problem)")
+        }
+        guard case .name(let domain) = normalized else {
+            throw CatalogError.invalidPlatformDomain(platformDomain, reason: "it is an IP address, and store addresses need a name")
         }
         self.path = path
         self.platformDomain = domain
@@ -174,8 +179,8 @@ public final class Catalog: Sendable {
 
     // MARK: - Trials
 
-    /// Records `record` as expired when it is trialing and its trial has ended, and
-    /// returns the record as it now stands.
+    /// Records `record` as expired when it is trialing and its trial has ended. Returns the
+    /// record as it is stored after the change.
     func expireTrialIfEnded(_ record: StoreRecord) throws -> StoreRecord {
         let now = clock.now()
         guard record.trialHasEnded(at: now) else { return record }

@@ -9,6 +9,7 @@ public enum CatalogError: Error, Equatable, CustomStringConvertible {
     case domainNotFound(hostname: String, storeID: String)
     case domainLimitReached(storeID: String, plan: Plan, limit: Int)
     case invalidPageSize(Int)
+    case invalidPlatformDomain(String, reason: String)
 
     public var description: String {
         switch self {
@@ -29,7 +30,9 @@ public enum CatalogError: Error, Equatable, CustomStringConvertible {
         case .domainLimitReached(let storeID, let plan, let limit):
             return "Store \(storeID) already has \(limit) custom domain\(limit == 1 ? "" : "s"), the limit of the \(plan.displayName) plan. Remove a domain or move to a larger plan."
         case .invalidPageSize(let size):
-            return "A page of stores must hold 1 to \(Catalog.maximumPageSize) stores, not \(size)."
+            return "A page of stores must contain 1 to \(Catalog.maximumPageSize) stores, not \(size)."
+        case .invalidPlatformDomain(let domain, let reason):
+            return "The platform domain \(domain.quotedForMessage()) is invalid: \(reason). Set it to a name such as shop.example or localhost."
         }
     }
 }

@@ -31,8 +31,8 @@ public struct DataDirectory: Sendable, Equatable {
         root.appendingPathComponent("orphans", isDirectory: true)
     }
 
-    /// The folder of one store. The id must pass `StoreID.isValid`, which callers check
-    /// before building any path from outside input.
+    /// Returns the folder of one store. The id must pass `StoreID.isValid`, which callers
+    /// check before building any path from outside input; any other id stops the process.
     public func storeFolder(_ storeID: String) -> URL {
         precondition(StoreID.isValid(storeID), "store id \(storeID.quotedForMessage()) is not a valid store id")
         return storesFolder.appendingPathComponent(storeID, isDirectory: true)

@@ -7,10 +7,10 @@ import Darwin
 /// The number of store databases that may be open at once without running the process out
 /// of file descriptors.
 ///
-/// An open store in WAL mode holds about three descriptors: the database file, the `-wal`
-/// file and the `-shm` file (https://sqlite.org/wal.html, sections 2 and 4 on the WAL file
-/// and the wal-index). The rest of the soft `RLIMIT_NOFILE` is kept for sockets, the
-/// catalog, logs and the files the server serves.
+/// An open store in WAL mode uses three descriptors, because "the state of a WAL mode
+/// database is described by three separate files" (https://sqlite.org/walformat.html):
+/// the database, its `-wal` log and its `-shm` wal-index. The rest of the soft
+/// `RLIMIT_NOFILE` is kept for sockets, the catalog, logs and the files the server serves.
 public struct DescriptorBudget: Sendable, Equatable {
     public static let descriptorsPerStore = 3
 
@@ -37,8 +37,8 @@ public struct DescriptorBudget: Sendable, Equatable {
         let reserve = reserved ?? min(256, softLimit / 2)
         self.reserved = reserve
         let storesThatFit = max(0, softLimit - reserve) / Self.descriptorsPerStore
-        // One store must always be openable, even under an absurdly low limit; the open
-        // then fails with EMFILE and a clear error rather than the pool refusing to work.
+        // One store must always be openable, even under an absurdly low limit. Its open
+        // then fails with EMFILE and a clear error, rather than the pool refusing to work.
         effective = max(1, min(requested, storesThatFit))
     }
 
@@ -47,7 +47,7 @@ public struct DescriptorBudget: Sendable, Equatable {
         DescriptorBudget(requested: requested, softLimit: currentSoftLimit(), reserved: reserved)
     }
 
-    /// The soft `RLIMIT_NOFILE`, or nil when it is `RLIM_INFINITY` or cannot be read.
+    /// Reads the soft `RLIMIT_NOFILE`. Returns nil when it is `RLIM_INFINITY` or cannot be read.
     public static func currentSoftLimit() -> Int? {
         var limit = rlimit()
         #if canImport(Glibc)

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// What a request's `Host` header refers to.
+/// The target of a request's `Host` header.
 public enum HostResolution: Sendable, Equatable {
     /// The platform's own site: the platform domain itself or `www.` on it.
     case platform
@@ -20,7 +20,7 @@ public enum InvalidHost: Sendable, Equatable, CustomStringConvertible {
     /// The header is not a valid host name (see `HostName.normalize`).
     case malformed(HostNameError)
     /// The header is an IPv4 or IPv6 address. Stores are served only under names, so a
-    /// request by address cannot say which store it wants.
+    /// request by address names no store.
     case ipAddress(NormalizedHost)
 
     public var description: String {
@@ -35,10 +35,10 @@ public enum InvalidHost: Sendable, Equatable, CustomStringConvertible {
 
 /// Maps `Host` headers to the platform site or a store, with an in-memory cache.
 ///
-/// The cache is shared by all threads and emptied at once when the catalog changes: on each
-/// call the resolver compares `Catalog.changeStamp()`, which covers commits through the
-/// same `Catalog` object and, through `PRAGMA data_version`, commits from any other
-/// connection, such as the command line run while the server serves.
+/// The cache is shared by all threads and emptied at once when the catalog changes. On each
+/// call the resolver compares `Catalog.changeStamp()`, which changes with commits through
+/// the same `Catalog` object. Through `PRAGMA data_version` it also changes with commits
+/// from any other connection, such as the command line run while the server serves.
 public final class HostResolver: Sendable {
     public let catalog: Catalog
     public let platformDomain: String

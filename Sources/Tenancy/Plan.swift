@@ -102,7 +102,7 @@ public enum JSONAPIAccess: Sendable, Equatable {
     case available(requestsPerMinute: Int)
 }
 
-/// A plan name that is none of the plans.
+/// A plan name that matches no plan.
 public struct PlanError: Error, Equatable, CustomStringConvertible {
     public let text: String
 

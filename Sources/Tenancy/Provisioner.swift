@@ -96,7 +96,7 @@ public final class Provisioner: Sendable {
     /// Deletes the store: its catalog row and domains, then its folder with the database
     /// and uploads. This cannot be undone; back the store up first.
     ///
-    /// When the folder cannot be removed, the error says so and the folder stays as an
+    /// When the folder cannot be removed, the error names it, and the folder stays as an
     /// orphan that `StoreCheck` reports.
     public func delete(_ storeID: String) throws {
         guard StoreID.isValid(storeID), try catalog.store(id: storeID) != nil else {

@@ -68,6 +68,17 @@ public struct StoreCheck: Sendable {
     // MARK: - Stores in the catalog
 
     private func check(_ store: StoreRecord, now: Date, repair: Bool) throws -> StoreCheckFinding? {
+        // Rows come from the file, which a person may have edited; no path is built from
+        // an id of the wrong shape.
+        guard StoreID.isValid(store.id) else {
+            return StoreCheckFinding(
+                storeID: store.id,
+                slug: store.slug,
+                problem: .invalidStoreID,
+                action: "None: correct or delete the row in \(catalog.path) by hand.",
+                repaired: false
+            )
+        }
         switch store.state {
         case .provisioning:
             return try checkProvisioning(store, now: now, repair: repair)
@@ -259,6 +270,8 @@ public struct StoreCheckFinding: Sendable, Equatable, CustomStringConvertible {
         case orphanFolder(path: String)
         /// An entry in the stores folder whose name is no store id.
         case unexpectedEntry(path: String)
+        /// A catalog row whose id does not have the shape of a store id.
+        case invalidStoreID
 
         /// A short name for logs.
         public var name: String {
@@ -270,6 +283,7 @@ public struct StoreCheckFinding: Sendable, Equatable, CustomStringConvertible {
             case .readableAgain: "readable_again"
             case .orphanFolder: "orphan_folder"
             case .unexpectedEntry: "unexpected_entry"
+            case .invalidStoreID: "invalid_store_id"
             }
         }
 
@@ -282,6 +296,7 @@ public struct StoreCheckFinding: Sendable, Equatable, CustomStringConvertible {
             case .readableAgain: "The damaged store's database file reads again."
             case .orphanFolder(let path): "The folder \(path) has no store in the catalog."
             case .unexpectedEntry(let path): "\(path) is not a store folder."
+            case .invalidStoreID: "The catalog row has an id that is not a valid store id."
             }
         }
     }
@@ -290,7 +305,7 @@ public struct StoreCheckFinding: Sendable, Equatable, CustomStringConvertible {
     public let storeID: String
     public let slug: String?
     public let problem: Problem
-    /// What was done when `repaired` is true, otherwise what an operator should do.
+    /// The repair done when `repaired` is true, otherwise the step an operator should take.
     public let action: String
     public let repaired: Bool
 

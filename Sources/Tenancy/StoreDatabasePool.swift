@@ -105,7 +105,7 @@ public final class StoreDatabasePool: @unchecked Sendable {
     /// The queue must not escape `body`: once `body` returns, the pool may close it.
     ///
     /// - Throws: `StoreUnavailable` when the id is invalid, the file is missing or cannot
-    ///   be opened or prepared, or the store was deleted; otherwise what `body` throws.
+    ///   be opened or prepared, or the store was deleted. Errors of `body` pass through.
     public func withStore<T>(_ storeID: String, _ body: (DatabaseQueue) throws -> T) throws -> T {
         let queue = try acquire(storeID)
         defer { release(storeID) }

@@ -3,9 +3,9 @@ import Crypto
 /// Generation and validation of store ids such as `st_k3q7x2m9p4r8t6vw`.
 ///
 /// The id names the store's folder on disk and never changes, unlike the slug and the
-/// domains. It is `st_` and 16 characters of lower-case base32 (RFC 4648, section 6, the
-/// letters a-z and digits 2-7): 80 random bits, so that ids of stores created on different
-/// nodes do not collide, and a shape that can never contain a path separator or a dot.
+/// domains. It is `st_` and 16 characters of lower-case base32 (RFC 4648, section 6: the
+/// letters a-z and the digits 2-7). The 80 random bits keep ids of stores created on
+/// different nodes apart, and the alphabet can never form a path separator or a dot.
 public enum StoreID {
     public static let prefix = "st_"
     public static let randomCharacterCount = 16

@@ -41,7 +41,7 @@ public struct StoreMigrationRunner: Sendable {
     ///     transaction, and returns their names (as `Migrator.migrate` does).
     ///   - progress: called after each store, from the worker that finished it.
     /// - Returns: one result per store, in store id order. Stores still being created or
-    ///   marked damaged are skipped and say so.
+    ///   marked damaged are skipped, with the reason in the result.
     public func run(
         migrate: @escaping @Sendable (Database) throws -> [String],
         progress: @escaping @Sendable (StoreMigrationProgress) -> Void = { _ in }
@@ -96,6 +96,9 @@ public struct StoreMigrationRunner: Sendable {
             break
         }
 
+        guard StoreID.isValid(store.id) else {
+            return StoreMigrationResult(storeID: store.id, slug: store.slug, outcome: .failed("the catalog row has an id that is not a valid store id; correct or delete it in \(catalog.path)"))
+        }
         let path = dataDirectory.storeDatabasePath(store.id)
         do {
             guard FileManager.default.fileExists(atPath: path) else {
@@ -119,7 +122,7 @@ public struct StoreMigrationProgress: Sendable, Equatable {
     public var failed: Int
 }
 
-/// What happened to one store in a migration run.
+/// The outcome of a migration run for one store.
 public struct StoreMigrationResult: Sendable, Equatable {
     public enum Outcome: Sendable, Equatable {
         /// The names of the migrations applied now; empty when the file was up to date.

@@ -13,10 +13,12 @@ public struct StoreRecord: Sendable, Equatable {
     public var trialEndsAt: Date?
     public var ownerEmail: String
     public var createdAt: Date
-    /// The last request served for the store, updated at most once a minute.
+    /// The last request served for the store, written at most once a minute per process
+    /// (see `Catalog.touch(_:)`).
     public var lastActiveAt: Date?
     public var state: ProvisioningState
-    /// What an operator must do about a damaged store; nil unless `state` is `.damaged`.
+    /// The problem of a damaged store and the operator's next step; nil unless `state` is
+    /// `.damaged`.
     public var damage: String?
 
     /// Whether the trial has ended for a store that is still marked as trialing.
@@ -26,7 +28,7 @@ public struct StoreRecord: Sendable, Equatable {
     }
 }
 
-/// Where a store is in its creation, which is all or nothing.
+/// The stage of a store's creation, which is all or nothing, or its damage.
 public enum ProvisioningState: String, Sendable, CaseIterable, Codable {
     /// The catalog row exists but the store's file is not complete yet. Such a store is
     /// never served. A crash leaves it in this state until `StoreCheck` repairs it.

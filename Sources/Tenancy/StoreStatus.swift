@@ -1,4 +1,4 @@
-/// Where a store stands in its life on the platform, stored in the catalog by raw value.
+/// The stage of a store's life on the platform, stored in the catalog by raw value.
 public enum StoreStatus: String, Sendable, CaseIterable, Codable {
     /// Within the 14-day trial that starts at creation; everything works.
     case trialing
@@ -30,7 +30,7 @@ public enum StoreStatus: String, Sendable, CaseIterable, Codable {
     }
 }
 
-/// A status name that is none of the statuses.
+/// A status name that matches no status.
 public struct StoreStatusError: Error, Equatable, CustomStringConvertible {
     public let text: String
 

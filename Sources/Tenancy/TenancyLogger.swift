@@ -21,7 +21,7 @@ public struct TenancyLogger: Sendable {
     public static let silent = TenancyLogger { _ in }
 
     /// Logs `event` with `fields` in the order given, for example
-    /// `event=store_pool.cap requested=256 effective=256`.
+    /// `event=store_pool.limit requested=256 max_open_stores=256`.
     public func log(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) {
         var line = "event=" + event
         for (key, value) in fields {

@@ -18,7 +18,7 @@ public struct SystemClock: WallClock {
     }
 }
 
-/// A clock that stands still until a test sets or advances it.
+/// A clock that does not move until a test sets or advances it.
 public final class SettableClock: WallClock {
     private let current: Mutex<Date>
 

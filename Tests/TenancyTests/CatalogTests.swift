@@ -35,12 +35,13 @@ import Testing
 
     @Test func invalidPlatformDomainIsRejected() throws {
         let directory = try TemporaryDirectory()
-        #expect(throws: HostNameError.self) {
+        #expect(throws: CatalogError.invalidPlatformDomain("shop..test", reason: "the name has an empty label between dots")) {
             try Catalog(dataDirectory: directory.dataDirectory, platformDomain: "shop..test")
         }
-        #expect(throws: HostNameError.self) {
+        #expect(throws: CatalogError.invalidPlatformDomain("127.0.0.1", reason: "it is an IP address, and store addresses need a name")) {
             try Catalog(dataDirectory: directory.dataDirectory, platformDomain: "127.0.0.1")
         }
+        #expect(try Catalog(dataDirectory: directory.dataDirectory, platformDomain: "LocalHost:8080").platformDomain == "localhost")
     }
 
     @Test func storesAreFoundByIDAndSlug() throws {

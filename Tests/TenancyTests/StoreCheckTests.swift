@@ -166,3 +166,26 @@ import Testing
         #expect(report.description.contains("Moved to \(moved.path)"))
     }
 }
+
+@Suite struct StoreCheckInvalidRowTests {
+    @Test func rowWithMalformedIDIsReportedNotFollowed() throws {
+        let platform = try TestPlatform()
+        try platform.catalog.queue.write { database in
+            try database.run("""
+                INSERT INTO stores (id, slug, name, plan, status, owner_email, created_at, state)
+                VALUES ('../../etc', 'bad', 'Bad', 'plus', 'active', 'o@bad.example', '2026-01-01 00:00:00.000', 'ready')
+                """)
+        }
+        let report = try StoreCheck(catalog: platform.catalog, dataDirectory: platform.dataDirectory, logger: .silent).run(repair: true)
+        #expect(report.findings.map(\.problem) == [.invalidStoreID])
+        #expect(report.findings.first?.storeID == "../../etc")
+
+        let results = try StoreMigrationRunner(catalog: platform.catalog, dataDirectory: platform.dataDirectory, logger: .silent)
+            .run(migrate: { try testStoreMigrator.migrate($0) })
+        guard case .failed(let message) = results.first?.outcome else {
+            Issue.record("a malformed id was migrated")
+            return
+        }
+        #expect(message.contains("not a valid store id"))
+    }
+}

@@ -264,7 +264,7 @@ import Testing
         // descriptors: far more stores than fit at once. The process's own limit is used
         // when it is lower, so running under `ulimit -n 1024` tests the real limit.
         // STOREFLEET_POOL_TEST_STORES raises the count, for example to 10000.
-        let storeCount = ProcessInfo.processInfo.environment["STOREFLEET_POOL_TEST_STORES"].flatMap(Int.init) ?? 1_500
+        let storeCount = ProcessInfo.processInfo.environment["STOREFLEET_POOL_TEST_STORES"].flatMap(Int.init) ?? 1_000
         let descriptorLimit = min(DescriptorBudget.currentSoftLimit() ?? 1024, 1024)
         let ids = try makeStoreFiles(storeCount, in: directory.dataDirectory)
         let pool = StoreDatabasePool(

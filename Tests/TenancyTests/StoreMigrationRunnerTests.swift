@@ -5,8 +5,8 @@ import Testing
 @testable import Tenancy
 
 @Suite struct StoreMigrationRunnerTests {
-    /// The test schema plus two later migrations. The second fails on stores listed in
-    /// `failing`, as a bad data row in one store would make it fail.
+    /// Builds the test schema plus two later migrations. The second one fails on the stores
+    /// in `failing`, as a bad row in one store would make it fail.
     private func laterMigrator(failing: Set<String>) -> Migrator {
         var migrator = testStoreMigrator
         migrator.register("add visit time", sql: "ALTER TABLE visits ADD COLUMN at TEXT")
