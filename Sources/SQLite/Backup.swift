@@ -21,14 +21,15 @@ extension Database {
     /// Copies this database into a new file at `destinationPath` with SQLite's online backup
     /// API (`sqlite3_backup_init`, `_step`, `_finish`), `pagesPerStep` pages at a time.
     ///
-    /// In WAL mode the copy reads from one snapshot: a read transaction is held on this
-    /// connection for the whole copy, and in WAL "readers do not block writers"
-    /// (https://sqlite.org/wal.html), so other connections keep committing meanwhile and the
-    /// backup shows the database as it was when the copy began. Without WAL, each step holds
-    /// a shared lock only while it runs, writers commit between steps, and SQLite restarts the
-    /// copy after each such commit (https://sqlite.org/c3ref/backup_finish.html); after
-    /// ``maximumBackupRestarts`` restarts the rest is copied in one step, which blocks
-    /// writers until it ends.
+    /// In WAL mode the copy reads from one snapshot, because a read transaction stays open on
+    /// this connection for the whole copy. WAL "provides more concurrency as readers do not
+    /// block writers" (https://sqlite.org/wal.html), so other connections keep committing,
+    /// and the backup shows the database as it was when the copy began.
+    ///
+    /// Without WAL, each step takes a shared lock only while it runs, so writers commit
+    /// between steps. SQLite then restarts the copy at the next step
+    /// (https://sqlite.org/c3ref/backup_finish.html). After ``maximumBackupRestarts``
+    /// restarts, the rest is copied in one step, which blocks writers until it ends.
     ///
     /// The copy is written to a hidden temporary file in the destination's folder and renamed
     /// into place only when complete, so a failed or cancelled backup leaves nothing behind
@@ -84,9 +85,9 @@ extension Database {
         }
     }
 
-    /// The number of restarts after which a backup without WAL copies the remaining pages in
-    /// one step.
-    public static var maximumBackupRestarts: Int { 3 }
+    /// The restart count after which a backup without WAL copies the remaining pages in one
+    /// step.
+    public static let maximumBackupRestarts = 3
 
     private func copy(toTemporaryFile path: String, pagesPerStep: Int32, progress: ((BackupProgress) throws -> Void)?) throws -> BackupProgress {
         var destinationPointer: OpaquePointer?

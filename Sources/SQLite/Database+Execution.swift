@@ -1,9 +1,9 @@
 import CSQLite
 import Foundation
 
-// Running SQL: every method here compiles its statement once per connection (see
-// StatementCache), binds the arguments, steps, and resets the statement with its bindings
-// cleared, whether the run succeeds or throws.
+// Running SQL. Apart from execute(_:), every method here takes its statement from the
+// connection's StatementCache, binds the arguments, steps, and then resets the statement and
+// clears its bindings, whether the run succeeds or throws.
 
 extension Database {
     // MARK: - Several statements
@@ -14,45 +14,61 @@ extension Database {
     /// here are not cached.
     public func execute(_ sql: String) throws {
         try ensureOpen(sql: sql)
-        var remaining = Substring(sql)
-
-        while true {
-            var statementPointer: OpaquePointer?
-            var consumed = 0
-            let code = remaining.withCString { start -> Int32 in
+        try sql.withCString { start in
+            var next = start
+            while true {
+                var statementPointer: OpaquePointer?
                 var tail: UnsafePointer<CChar>?
-                let result = sqlite3_prepare_v2(connection.pointer, start, -1, &statementPointer, &tail)
-                if let tail { consumed = start.distance(to: tail) }
-                return result
-            }
-            let current = String(decoding: remaining.utf8.prefix(consumed), as: UTF8.self)
-            guard code == SQLITE_OK else {
-                throw SQLiteError(connection: connection.pointer, code: code, sql: current.trimmedSQL, argumentCount: nil, path: path)
-            }
-            // Only whitespace or comments were left.
-            guard let statementPointer else { return }
-            defer { sqlite3_finalize(statementPointer) }
+                let code = sqlite3_prepare_v2(connection.pointer, next, -1, &statementPointer, &tail)
+                let end = tail ?? next
+                guard code == SQLITE_OK else {
+                    // After a syntax error the tail points just past the bad token rather
+                    // than past the semicolon, so the message extends to the semicolon.
+                    let semicolon = CChar(UInt8(ascii: ";"))
+                    var statementEnd = end
+                    if statementEnd == next || (statementEnd - 1).pointee != semicolon {
+                        while statementEnd.pointee != 0, statementEnd.pointee != semicolon {
+                            statementEnd += 1
+                        }
+                    }
+                    let failed = Self.text(from: next, to: statementEnd)
+                    throw SQLiteError(connection: connection.pointer, code: code, sql: failed, argumentCount: nil, path: path)
+                }
+                let current = Self.text(from: next, to: end)
+                // Only whitespace or comments were left.
+                guard let statementPointer else { return }
+                defer { sqlite3_finalize(statementPointer) }
 
-            guard sqlite3_bind_parameter_count(statementPointer) == 0 else {
-                throw SQLiteError.parameterMismatch(
-                    "execute(_:) runs statements without arguments; use run(_:_:) to bind values to parameters",
-                    sql: current.trimmedSQL,
-                    argumentCount: 0,
-                    path: path
-                )
+                try runWithoutArguments(statementPointer, sql: current)
+                next = end
             }
-            try rejectWriteDuringRead(statementPointer, sql: current.trimmedSQL)
-
-            var stepCode = sqlite3_step(statementPointer)
-            while stepCode == SQLITE_ROW {
-                stepCode = sqlite3_step(statementPointer)
-            }
-            guard stepCode == SQLITE_DONE else {
-                throw SQLiteError(connection: connection.pointer, code: stepCode, sql: current.trimmedSQL, argumentCount: nil, path: path)
-            }
-
-            remaining = Substring(String(decoding: remaining.utf8.dropFirst(consumed), as: UTF8.self))
         }
+    }
+
+    private func runWithoutArguments(_ statement: OpaquePointer, sql: String) throws {
+        guard sqlite3_bind_parameter_count(statement) == 0 else {
+            throw SQLiteError.parameterMismatch(
+                "execute(_:) runs statements without arguments; use run(_:_:) to bind values to parameters",
+                sql: sql,
+                argumentCount: 0,
+                path: path
+            )
+        }
+        try rejectWriteDuringRead(statement, sql: sql)
+
+        var code = sqlite3_step(statement)
+        while code == SQLITE_ROW {
+            code = sqlite3_step(statement)
+        }
+        guard code == SQLITE_DONE else {
+            throw SQLiteError(connection: connection.pointer, code: code, sql: sql, argumentCount: nil, path: path)
+        }
+    }
+
+    /// Returns the trimmed text between two positions of one C string, for error messages.
+    private static func text(from start: UnsafePointer<CChar>, to end: UnsafePointer<CChar>) -> String {
+        let bytes = UnsafeRawBufferPointer(start: start, count: start.distance(to: end))
+        return String(decoding: bytes, as: UTF8.self).trimmedSQL
     }
 
     // MARK: - One statement, no result

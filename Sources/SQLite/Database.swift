@@ -105,10 +105,11 @@ public final class Database: @unchecked Sendable {
         }
     }
 
-    /// Closes the connection. Cached statements are finalized; a statement made with
-    /// ``prepare(_:)`` and still held by the caller keeps SQLite's connection alive until it
-    /// is released (`sqlite3_close_v2`, https://sqlite.org/c3ref/close.html), but using it
-    /// throws. An open transaction is rolled back. Closing twice does nothing.
+    /// Closes the connection, rolling back an open transaction. Closing twice does nothing.
+    ///
+    /// Cached statements are finalized. A statement made with ``prepare(_:)`` that the caller
+    /// still references keeps SQLite's connection allocated until it is released, as
+    /// `sqlite3_close_v2` allows (https://sqlite.org/c3ref/close.html), but using it throws.
     public func close() throws {
         guard connection.isOpen else { return }
         statementCache.removeAll()
@@ -157,9 +158,9 @@ public final class Database: @unchecked Sendable {
 
 // MARK: - Connection handle
 
-/// The `sqlite3*` shared by a ``Database`` and its statements, so that a statement can tell
-/// that its connection closed without holding the `Database` (which holds the cache that
-/// holds the statement).
+/// The `sqlite3*` shared by a ``Database`` and its statements. A statement checks here
+/// whether its connection closed. It cannot reference the `Database` itself, because the
+/// `Database` owns the cache that owns the statement, and that would be a reference cycle.
 final class ConnectionHandle {
     let pointer: OpaquePointer
     let path: String

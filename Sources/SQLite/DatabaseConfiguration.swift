@@ -1,5 +1,5 @@
 extension Database {
-    /// How a connection is opened and set up.
+    /// Settings applied when a connection opens.
     public struct Configuration: Sendable, Equatable {
         /// Whether the connection may write and may create the file.
         public enum AccessMode: Sendable, Equatable {

@@ -14,8 +14,8 @@ import Synchronization
 public final class DatabaseQueue: Sendable {
     private let database: Database
     private let lock = NSLock()
-    /// The thread that holds `lock`, or 0. Only that thread writes a non-zero value, so a
-    /// thread that reads its own identifier here is inside a body of this queue.
+    /// The identifier of the thread that owns `lock`, or 0. Only the owner stores a non-zero
+    /// value, so a thread that reads its own identifier here is inside a body of this queue.
     private let owner = Atomic<UInt>(0)
 
     /// Opens the database at `path`; see ``Database/init(path:configuration:)``.
@@ -80,7 +80,7 @@ public final class DatabaseQueue: Sendable {
         return try body(database)
     }
 
-    /// A non-zero identifier of the calling thread, stable while the thread runs.
+    /// Returns a non-zero identifier of the calling thread, stable while the thread runs.
     private static func currentThreadIdentifier() -> UInt {
         UInt(bitPattern: ObjectIdentifier(Thread.current))
     }

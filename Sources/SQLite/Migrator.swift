@@ -7,7 +7,7 @@ import CSQLite
 /// Migrations are append-only: once released, a migration keeps its place and its content,
 /// because a database records only how many have run, not which.
 public struct Migrator: Sendable {
-    /// How foreign keys are enforced while a migration runs.
+    /// The foreign key enforcement while a migration runs.
     public enum ForeignKeyChecks: Sendable {
         /// Enforced statement by statement, as in normal operation.
         case immediate
@@ -66,7 +66,7 @@ public struct Migrator: Sendable {
         }
         let startVersion = try Self.userVersion(of: database)
         if startVersion == migrations.count { return [] }
-        try refuseNewer(database, version: startVersion)
+        try rejectNewerDatabase(database, version: startVersion)
 
         var applied: [String] = []
         for index in startVersion..<migrations.count {
@@ -84,7 +84,7 @@ public struct Migrator: Sendable {
         return applied
     }
 
-    /// The number of migrations recorded in the database.
+    /// Reads the number of migrations recorded in the database's `user_version`.
     public static func userVersion(of database: Database) throws -> Int {
         try database.scalar("PRAGMA user_version", as: Int.self) ?? 0
     }
@@ -107,7 +107,7 @@ public struct Migrator: Sendable {
             // Another process may have migrated between the first read and this write lock.
             let version = try Self.userVersion(of: database)
             guard version == index else {
-                try refuseNewer(database, version: version)
+                try rejectNewerDatabase(database, version: version)
                 return false
             }
 
@@ -122,7 +122,7 @@ public struct Migrator: Sendable {
         }
     }
 
-    private func refuseNewer(_ database: Database, version: Int) throws {
+    private func rejectNewerDatabase(_ database: Database, version: Int) throws {
         guard version > migrations.count else { return }
         throw MigrationError.databaseNewerThanCode(path: database.path, databaseVersion: version, knownVersion: migrations.count)
     }

@@ -25,8 +25,8 @@ public struct Row: Sendable, Hashable {
         index(ofColumn: column).map { values[$0] }
     }
 
-    /// The position of the named column. An exact match wins; otherwise the first match that
-    /// ignores ASCII case, since SQL identifiers are case-insensitive.
+    /// Returns the position of the named column. An exact match wins. Otherwise the first
+    /// match that ignores case is used, since SQL identifiers are case-insensitive.
     public func index(ofColumn column: String) -> Int? {
         if let exact = columnNames.firstIndex(of: column) { return exact }
         let lowered = column.lowercased()

@@ -18,7 +18,7 @@ public struct SQLValueConversionError: Error, CustomStringConvertible, Sendable 
     public let storageClass: String
     /// The Swift type that was requested.
     public let targetType: String
-    /// Why the value does not fit, when the storage class alone does not explain it.
+    /// The reason the value does not fit, when the storage class alone does not explain it.
     public let reason: String?
 
     public init(value: SQLValue, targetType: Any.Type, reason: String? = nil) {

@@ -106,7 +106,8 @@ enum SQLiteDateFormat {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// The inverse of ``daysSinceEpoch(year:month:day:)``.
+    /// Converts days since 1970-01-01 to a proleptic Gregorian date, the inverse of
+    /// ``daysSinceEpoch(year:month:day:)``.
     static func civilDate(daysSinceEpoch days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let shifted = days + 719_468
         let era = floorDivide(shifted, 146_097).quotient

@@ -86,7 +86,7 @@ extension SQLiteError {
         } else {
             message = String(cString: sqlite3_errstr(code))
         }
-        // A call can fail with a primary code while the connection holds the extended one.
+        // A call can return a primary code while the connection records the extended one.
         var extended = code
         if let connection {
             let recorded = sqlite3_extended_errcode(connection)
@@ -101,12 +101,12 @@ extension SQLiteError {
         )
     }
 
-    /// An error this layer raises itself for a call SQLite would reject as misuse.
+    /// Creates the error this layer raises for a call that SQLite would reject as misuse.
     static func misuse(_ message: String, sql: String? = nil, path: String? = nil) -> SQLiteError {
         SQLiteError(extendedResultCode: SQLITE_MISUSE, message: message, sql: sql, path: path)
     }
 
-    /// An error for a statement whose parameters do not match the arguments given.
+    /// Creates the error for a statement whose parameters do not match the arguments given.
     /// `SQLITE_RANGE` is the code SQLite itself returns for a bind index out of range.
     static func parameterMismatch(_ message: String, sql: String, argumentCount: Int, path: String?) -> SQLiteError {
         SQLiteError(

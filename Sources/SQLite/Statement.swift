@@ -18,8 +18,9 @@ public final class Statement {
     private var columnNamesOfCurrentRun: [String]?
     private(set) var isFinalized = false
 
-    /// Compiles `sql`, which must hold exactly one statement. `persistent` tells SQLite that
-    /// the statement will be kept and reused, so it allocates it outside the lookaside pool
+    /// Compiles `sql`, which must contain exactly one statement. `persistent` passes
+    /// SQLITE_PREPARE_PERSISTENT, the hint that the statement is kept and reused, which makes
+    /// SQLite 3.40 allocate it outside the limited lookaside memory
     /// (https://sqlite.org/c3ref/c_prepare_normalize.html).
     init(connection: ConnectionHandle, sql: String, persistent: Bool) throws {
         guard connection.isOpen else { throw SQLiteError.misuse("the database connection is closed", sql: sql, path: connection.path) }
@@ -45,7 +46,7 @@ public final class Statement {
         self.parameterCount = Int(sqlite3_bind_parameter_count(statement))
 
         let remainder = String(decoding: sql.utf8.dropFirst(tailOffset), as: UTF8.self)
-        if try Self.containsStatement(remainder, connection: connection) {
+        if Self.containsStatement(remainder, connection: connection) {
             sqlite3_finalize(statement)
             isFinalized = true
             throw SQLiteError.misuse(
@@ -62,11 +63,15 @@ public final class Statement {
 
     /// Whether `sqlite3_stmt_readonly` reports that the statement does not write to the
     /// database file. BEGIN, COMMIT, SAVEPOINT and RELEASE count as read-only.
-    public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
+    public var isReadOnly: Bool {
+        requireCompiled()
+        return sqlite3_stmt_readonly(handle) != 0
+    }
 
     /// The result column names, as SQLite names them (the `AS` alias when there is one).
     public var columnNames: [String] {
         if let names = columnNamesOfCurrentRun { return names }
+        requireCompiled()
         let count = sqlite3_column_count(handle)
         var names: [String] = []
         names.reserveCapacity(Int(count))
@@ -201,8 +206,9 @@ public final class Statement {
         }
     }
 
-    /// The value of column `index` (from 0) of the current row.
+    /// Returns the value of column `index` (from 0) of the current row.
     public func value(at index: Int) -> SQLValue {
+        requireCompiled()
         let column = Int32(index)
         switch sqlite3_column_type(handle, column) {
         case SQLITE_INTEGER:
@@ -225,7 +231,7 @@ public final class Statement {
         }
     }
 
-    /// A copy of the current row, which stays valid after the statement moves on.
+    /// Returns a copy of the current row, which stays valid after the statement moves on.
     public func currentRow() -> Row {
         let names = columnNames
         var values: [SQLValue] = []
@@ -262,8 +268,15 @@ public final class Statement {
         }
     }
 
-    /// Whether `text` holds any statement, as opposed to whitespace and comments only.
-    private static func containsStatement(_ text: String, connection: ConnectionHandle) throws -> Bool {
+    /// Stops the process when a non-throwing accessor is called after finalization, because
+    /// SQLite would read freed memory. ``step()`` throws instead, so a caller that checks its
+    /// errors never gets here.
+    private func requireCompiled() {
+        precondition(!isFinalized, "Statement `\(sql)` was used after its database closed")
+    }
+
+    /// Returns whether `text` contains a statement, as opposed to whitespace and comments only.
+    private static func containsStatement(_ text: String, connection: ConnectionHandle) -> Bool {
         guard text.contains(where: { !$0.isWhitespace && $0 != ";" }) else { return false }
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v2(connection.pointer, text, -1, &statement, nil)

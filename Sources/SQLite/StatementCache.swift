@@ -6,7 +6,7 @@ public struct StatementCacheStatistics: Sendable, Equatable {
     public var misses: Int
     /// Statements held now.
     public var count: Int
-    /// The most statements the cache holds before it finalizes the least recently used one.
+    /// The maximum number of statements kept before the least recently used one is finalized.
     public var capacity: Int
 }
 

@@ -20,14 +20,16 @@ extension Database {
     /// throws.
     ///
     /// The default kind is IMMEDIATE because a write transaction that starts DEFERRED takes
-    /// a read lock first and must later upgrade it. SQLite's documentation on
-    /// `sqlite3_busy_handler` explains that when invoking the busy handler "could result in
-    /// a deadlock", SQLite returns SQLITE_BUSY at once instead; in WAL mode the upgrade also
-    /// fails whenever another connection committed after the read began. Both failures skip
-    /// the busy timeout. BEGIN IMMEDIATE waits for the write lock up front, within the busy
-    /// timeout, and "if it succeeds, then SQLite guarantees that no subsequent operations on
-    /// the same database through the next COMMIT will return SQLITE_BUSY"
-    /// (https://sqlite.org/rescode.html#busy).
+    /// a read lock first and must later upgrade it, and the upgrade can fail without waiting:
+    ///
+    /// - When invoking the busy handler "could result in a deadlock", SQLite returns
+    ///   SQLITE_BUSY at once instead (https://sqlite.org/c3ref/busy_handler.html).
+    /// - In WAL mode the upgrade fails with SQLITE_BUSY_SNAPSHOT whenever another connection
+    ///   committed after the read began, since waiting cannot make the old snapshot current.
+    ///
+    /// BEGIN IMMEDIATE waits for the write lock up front, within the busy timeout, and "if it
+    /// succeeds, then SQLite guarantees that no subsequent operations on the same database
+    /// through the next COMMIT will return SQLITE_BUSY" (https://sqlite.org/rescode.html#busy).
     ///
     /// A call made while a transaction is already open runs `body` in a SAVEPOINT instead:
     /// its changes are released into the outer transaction on return and rolled back on a

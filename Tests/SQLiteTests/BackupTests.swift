@@ -213,7 +213,7 @@ private struct BackupCancelled: Error {}
             let copy = try Database(path: target, configuration: .init(accessMode: .readOnly))
             #expect(try copy.scalar("PRAGMA integrity_check", as: String.self) == "ok")
             let copied = try copy.scalar("SELECT count(*) FROM item", as: Int.self) ?? 0
-            // The copy holds the original rows plus the ones committed before the final step.
+            // The copy contains the original rows plus the ones committed before the final step.
             #expect(copied >= 2000)
             #expect(copied <= 2000 + steps)
             #expect(steps < 20)
