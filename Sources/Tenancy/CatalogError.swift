@@ -1,4 +1,4 @@
-/// A catalog change that was rejected. `description` says what was wrong and what to do.
+/// A catalog change that was rejected. `description` states what was wrong and what to do.
 public enum CatalogError: Error, Equatable, CustomStringConvertible {
     case storeNotFound(id: String)
     case slugTaken(slug: String)

@@ -135,7 +135,7 @@ import Testing
         platform.clock.advance(by: 1)
         let expired = try #require(try platform.catalog.store(id: store.id))
         #expect(expired.status == .expired)
-        // The change is stored, not only reported: another connection sees it.
+        // The change is stored, not only reported: another connection reads it.
         let second = try platform.openSecondCatalog()
         let stored = try second.queue.read { database in
             try database.scalar("SELECT status FROM stores WHERE id = ?", store.id, as: String.self)

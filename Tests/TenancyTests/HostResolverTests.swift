@@ -42,7 +42,7 @@ import Testing
         for (header, expected) in cases {
             #expect(try resolver.resolve(header) == expected, "\(header)")
         }
-        // The same table again is served from the cache with the same answers.
+        // The same table again is served from the cache with the same results.
         for (header, expected) in cases {
             #expect(try resolver.resolve(header) == expected, "\(header) from cache")
         }
@@ -98,7 +98,7 @@ import Testing
         try commandLine.removeDomain("moving.example", from: storeA.id)
         try commandLine.addDomain("moving.example", to: storeB.id)
 
-        // Every thread's first resolution after the commit sees the new owner.
+        // Every thread's first resolution after the commit returns the new owner.
         let wrong = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             let resolution = try? resolver.resolve("moving.example")

@@ -101,7 +101,7 @@ import Testing
         // The file was not recreated.
         #expect(!FileManager.default.fileExists(atPath: path))
 
-        // The app sees the damage through the resolver and can show "store unavailable".
+        // The resolver returns the damaged state, so the app can show "store unavailable".
         let resolver = HostResolver(catalog: platform.catalog)
         guard case .store(let resolved) = try resolver.resolve("demo.shop.test") else {
             Issue.record("a damaged store did not resolve")
