@@ -114,6 +114,10 @@ public final class Catalog: Sendable {
 
     /// Returns the store that the custom domain `hostname` serves, or nil. `hostname` must
     /// be normalised already (see `HostName.normalize`).
+    ///
+    /// NOTE: unverified domains resolve too. Traffic reaches the platform only where the
+    /// name's DNS points at it, but a merchant can claim a name first and block its owner
+    /// until an operator removes it.
     public func store(domain hostname: String) throws -> StoreRecord? {
         let record = try queue.read { database in
             try database.queryFirst("""

@@ -98,6 +98,10 @@ public final class Provisioner: Sendable {
     ///
     /// When the folder cannot be removed, the error names it, and the folder stays as an
     /// orphan that `StoreCheck` reports.
+    ///
+    /// NOTE: only the pool given at init is closed. A server process whose pool holds the
+    /// store open keeps its descriptors on the removed files until the pool evicts it,
+    /// although its hosts stop resolving at once.
     public func delete(_ storeID: String) throws {
         guard StoreID.isValid(storeID), try catalog.store(id: storeID) != nil else {
             throw CatalogError.storeNotFound(id: storeID)
