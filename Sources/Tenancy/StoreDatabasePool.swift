@@ -1,0 +1,310 @@
+import Foundation
+import SQLite
+
+/// The open store databases of one server process: a bounded least-recently-used set of
+/// `DatabaseQueue`s keyed by store id.
+///
+/// - A store's file is opened on first use, without SQLite's create flag, and prepared by
+///   the `prepare` closure (the app runs the store's migrations there). A missing file
+///   throws `StoreUnavailable`, and no file is ever created.
+/// - Concurrent first uses of one store open it once; the other callers wait for that open.
+/// - When more stores are open than `maximumOpenStores`, the least recently used idle
+///   store is closed. A store in use is never closed: when every open store is in use, the
+///   pool opens one more and goes back down to the limit as uses end.
+/// - `maximumOpenStores` is the requested count cut down to what the process's
+///   `RLIMIT_NOFILE` allows (see `DescriptorBudget`), and is logged at start.
+///
+/// `@unchecked Sendable`: every stored property is either immutable or guarded by
+/// `condition`, and the queues handed out serialise their own access.
+public final class StoreDatabasePool: @unchecked Sendable {
+    public let dataDirectory: DataDirectory
+    public let budget: DescriptorBudget
+    public var maximumOpenStores: Int { budget.effective }
+
+    private let prepare: @Sendable (Database) throws -> Void
+    private let configuration: Database.Configuration
+    private let logger: TenancyLogger
+
+    private let condition = NSCondition()
+    // Guarded by `condition`:
+    private var entries: [String: Entry] = [:]
+    /// Open stores that no caller uses, least recently used first: the eviction order.
+    private var idle = LRUList<String>()
+    private var deletedStores: Set<String> = []
+    private var counters = Statistics()
+
+    private struct Entry {
+        /// Nil while the first caller opens the file.
+        var queue: DatabaseQueue?
+        var leases: Int
+    }
+
+    /// Counters for benchmarks and the operator console.
+    public struct Statistics: Sendable, Equatable {
+        /// Files opened, including reopens after eviction.
+        public var opens = 0
+        /// Uses served by a store that was already open.
+        public var hits = 0
+        /// Idle stores closed to stay within the limit.
+        public var evictions = 0
+        /// Uses that waited for another caller's open of the same store.
+        public var waitsForOpen = 0
+        /// Stores open or being opened now.
+        public var currentlyOpen = 0
+        /// The highest `currentlyOpen` seen, which exceeds the limit only while every
+        /// open store was in use.
+        public var peakOpen = 0
+    }
+
+    /// Creates an empty pool; no file is opened until first use.
+    ///
+    /// - Parameters:
+    ///   - maximumOpenStores: the requested limit, 256 by default, lowered to fit the
+    ///     descriptor limit.
+    ///   - descriptorLimit: the soft `RLIMIT_NOFILE` to plan with; nil reads the process's
+    ///     own. Tests pass a value instead of lowering the real limit.
+    ///   - reservedDescriptors: descriptors kept for everything but stores; nil lets
+    ///     `DescriptorBudget` choose.
+    ///   - configuration: how each store is opened; the access mode is always read-write
+    ///     without create.
+    ///   - prepare: runs on each newly opened store, outside any transaction. It must be
+    ///     cheap on an up-to-date file, as `Migrator.migrate` is.
+    public init(
+        dataDirectory: DataDirectory,
+        maximumOpenStores: Int = 256,
+        descriptorLimit: Int? = DescriptorBudget.currentSoftLimit(),
+        reservedDescriptors: Int? = nil,
+        configuration: Database.Configuration = Database.Configuration(),
+        logger: TenancyLogger = .standardError,
+        prepare: @escaping @Sendable (Database) throws -> Void
+    ) {
+        self.dataDirectory = dataDirectory
+        self.budget = DescriptorBudget(requested: maximumOpenStores, softLimit: descriptorLimit, reserved: reservedDescriptors)
+        var configuration = configuration
+        configuration.accessMode = .readWrite
+        self.configuration = configuration
+        self.logger = logger
+        self.prepare = prepare
+
+        logger.log("store_pool.limit", [
+            "requested": String(budget.requested),
+            "descriptor_limit": budget.softLimit.map(String.init) ?? "unlimited",
+            "reserved_descriptors": String(budget.reserved),
+            "max_open_stores": String(budget.effective),
+        ])
+    }
+
+    public var statistics: Statistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return counters
+    }
+
+    /// Runs `body` with the store's database, opening the file on first use.
+    ///
+    /// The queue must not escape `body`: once `body` returns, the pool may close it.
+    ///
+    /// - Throws: `StoreUnavailable` when the id is invalid, the file is missing or cannot
+    ///   be opened or prepared, or the store was deleted. Errors of `body` pass through.
+    public func withStore<T>(_ storeID: String, _ body: (DatabaseQueue) throws -> T) throws -> T {
+        let queue = try acquire(storeID)
+        defer { release(storeID) }
+        return try body(queue)
+    }
+
+    /// Closes the store if it is open, waiting for current uses to end, and rejects later
+    /// uses with `StoreUnavailable.deleted`. `Provisioner.delete` calls this before it
+    /// removes the files.
+    public func closeDeletedStore(_ storeID: String) {
+        condition.lock()
+        deletedStores.insert(storeID)
+        while let entry = entries[storeID], entry.leases > 0 || entry.queue == nil {
+            condition.wait()
+        }
+        let queue = removeEntry(storeID)
+        condition.unlock()
+
+        if let queue {
+            closeQuietly(queue, storeID: storeID)
+        }
+    }
+
+    /// Closes every idle store, for shutdown. Stores in use stay open until they are idle
+    /// and are then closed by the usual limit.
+    public func closeIdleStores() {
+        condition.lock()
+        var toClose: [(String, DatabaseQueue)] = []
+        while let storeID = idle.removeOldest() {
+            if let queue = removeEntry(storeID) {
+                toClose.append((storeID, queue))
+            }
+        }
+        condition.unlock()
+
+        for (storeID, queue) in toClose {
+            closeQuietly(queue, storeID: storeID)
+        }
+    }
+
+    // MARK: - Leases
+
+    private func acquire(_ storeID: String) throws -> DatabaseQueue {
+        guard StoreID.isValid(storeID) else {
+            throw StoreUnavailable(storeID: storeID, reason: .invalidID)
+        }
+
+        condition.lock()
+        var waited = false
+        while true {
+            if deletedStores.contains(storeID) {
+                condition.unlock()
+                throw StoreUnavailable(storeID: storeID, reason: .deleted)
+            }
+            guard var entry = entries[storeID] else { break }
+            guard let queue = entry.queue else {
+                // Another caller is opening this store; its open serves this call too.
+                if !waited {
+                    counters.waitsForOpen += 1
+                    waited = true
+                }
+                condition.wait()
+                continue
+            }
+            entry.leases += 1
+            entries[storeID] = entry
+            idle.remove(storeID)
+            counters.hits += 1
+            condition.unlock()
+            return queue
+        }
+
+        // This caller opens the store. The placeholder counts toward the limit, so that
+        // descriptors being opened are budgeted too, and an idle store is closed before the
+        // open rather than after it.
+        entries[storeID] = Entry(queue: nil, leases: 1)
+        counters.currentlyOpen += 1
+        let evictedBeforeOpen = collectEvictions()
+        counters.peakOpen = max(counters.peakOpen, counters.currentlyOpen)
+        condition.unlock()
+        closeEvicted(evictedBeforeOpen)
+
+        let queue: DatabaseQueue
+        do {
+            queue = try open(storeID)
+        } catch {
+            condition.lock()
+            entries[storeID] = nil
+            counters.currentlyOpen -= 1
+            condition.broadcast()
+            condition.unlock()
+            throw error
+        }
+
+        condition.lock()
+        entries[storeID]!.queue = queue
+        counters.opens += 1
+        let evicted = collectEvictions()
+        condition.broadcast()
+        condition.unlock()
+
+        closeEvicted(evicted)
+        return queue
+    }
+
+    private func release(_ storeID: String) {
+        condition.lock()
+        entries[storeID]!.leases -= 1
+        if entries[storeID]!.leases == 0 {
+            idle.touch(storeID)
+            // A caller of closeDeletedStore may be waiting for the last use to end.
+            condition.broadcast()
+        }
+        let evicted = collectEvictions()
+        condition.unlock()
+
+        closeEvicted(evicted)
+    }
+
+    /// Removes least recently used idle stores until the count is within the limit, and
+    /// returns their queues to close once the lock is released. Must hold `condition`.
+    private func collectEvictions() -> [(String, DatabaseQueue)] {
+        var evicted: [(String, DatabaseQueue)] = []
+        while counters.currentlyOpen > budget.effective, let storeID = idle.removeOldest() {
+            if let queue = removeEntry(storeID) {
+                evicted.append((storeID, queue))
+                counters.evictions += 1
+            }
+        }
+        return evicted
+    }
+
+    /// Forgets an entry and returns its queue. Must hold `condition`.
+    private func removeEntry(_ storeID: String) -> DatabaseQueue? {
+        idle.remove(storeID)
+        guard let entry = entries.removeValue(forKey: storeID) else { return nil }
+        counters.currentlyOpen -= 1
+        return entry.queue
+    }
+
+    private func closeEvicted(_ evicted: [(String, DatabaseQueue)]) {
+        for (storeID, queue) in evicted {
+            closeQuietly(queue, storeID: storeID)
+        }
+    }
+
+    private func closeQuietly(_ queue: DatabaseQueue, storeID: String) {
+        do {
+            try queue.close()
+        } catch {
+            logger.log("store_pool.close_failed", ["store_id": storeID, "error": String(describing: error)])
+        }
+    }
+
+    // MARK: - Opening
+
+    private func open(_ storeID: String) throws -> DatabaseQueue {
+        let path = dataDirectory.storeDatabasePath(storeID)
+        // The create flag is off as well, so a file removed after this check still fails
+        // to open instead of coming back empty.
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreUnavailable(storeID: storeID, reason: .missingFile(path: path))
+        }
+
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch let error as SQLiteError {
+            throw StoreUnavailable(storeID: storeID, reason: Self.classifyOpenFailure(error, path: path))
+        }
+
+        do {
+            try queue.writeWithoutTransaction { database in
+                try prepare(database)
+            }
+        } catch {
+            closeQuietly(queue, storeID: storeID)
+            if let sqliteError = error as? SQLiteError, Self.isNotADatabase(sqliteError) {
+                throw StoreUnavailable(storeID: storeID, reason: .unreadable(path: path, detail: sqliteError.description))
+            }
+            throw StoreUnavailable(storeID: storeID, reason: .preparationFailed(path: path, detail: String(describing: error)))
+        }
+        return queue
+    }
+
+    static func classifyOpenFailure(_ error: SQLiteError, path: String) -> StoreUnavailable.Reason {
+        // Result codes from https://sqlite.org/rescode.html.
+        let cannotOpen: Int32 = 14
+        if error.resultCode == cannotOpen && !FileManager.default.fileExists(atPath: path) {
+            return .missingFile(path: path)
+        }
+        if isNotADatabase(error) {
+            return .unreadable(path: path, detail: error.description)
+        }
+        return .openFailed(path: path, detail: error.description)
+    }
+
+    /// SQLITE_NOTADB (26) or SQLITE_CORRUPT (11).
+    static func isNotADatabase(_ error: SQLiteError) -> Bool {
+        error.resultCode == 26 || error.resultCode == 11
+    }
+}
