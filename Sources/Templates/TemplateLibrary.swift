@@ -86,13 +86,13 @@ public final class TemplateLibrary: Sendable {
         guard let template = set[name] else {
             throw notFoundError(name)
         }
-        if let failure = template.failure {
-            throw failure
+        guard let program = template.program else {
+            throw template.failure ?? notFoundError(name)
         }
 
         let hint = template.sizeHint.load(ordering: .relaxed)
         var renderer = Renderer(set: set, translator: translator, reservingCapacity: hint > 0 ? hint + hint / 8 : 4096)
-        try renderer.render(template, context: context)
+        try renderer.render(program, context: context)
 
         let size = renderer.output.count
         if size > hint {

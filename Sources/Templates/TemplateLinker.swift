@@ -25,12 +25,14 @@ struct TemplateLinker {
         }
         propagateFailures(&failures, names: names)
 
+        var nameTable = NameTable()
         let templates = names.map { name in
-            CompiledTemplate(
+            let failure = failures[name]
+            return CompiledTemplate(
                 name: name,
                 file: TemplateLinker.file(for: name),
-                body: failures[name] == nil ? bodies[name] ?? [] : [],
-                failure: failures[name],
+                program: failure == nil ? TemplateProgram.compile(bodies[name] ?? [], names: &nameTable) : nil,
+                failure: failure,
                 dependencies: dependencies(of: name)
             )
         }

@@ -66,12 +66,9 @@ extension TemplateValue {
 }
 
 // MARK: - Literals
-
-extension TemplateValue: ExpressibleByNilLiteral {
-    public init(nilLiteral: ()) {
-        self = .null
-    }
-}
+//
+// There is deliberately no `ExpressibleByNilLiteral`: with it, `nil` in an expression of
+// type `TemplateValue?` can silently become `.some(.null)`. Write `.null` instead.
 
 extension TemplateValue: ExpressibleByBooleanLiteral {
     public init(booleanLiteral value: Bool) {
