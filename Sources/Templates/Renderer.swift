@@ -20,7 +20,7 @@ struct Renderer {
     /// carries the loop's elements and position, so `loop.*` needs no allocation.
     private struct Frame {
         /// The set-wide number of the name; -1 while a partial's arguments are being
-        /// evaluated, so that none of them sees another.
+        /// evaluated, so that no argument can read another.
         var name: Int32
         var value: TemplateValue
         /// -1 for a partial argument.
@@ -29,8 +29,8 @@ struct Renderer {
         var elements: [TemplateValue]
     }
 
-    /// What names resolve against: the context value and the frames from `frameBase`
-    /// up. A partial given its own context starts a new scope that hides the caller's
+    /// The values that names resolve against: the context and the frames from
+    /// `frameBase` up. A partial given its own context starts a new scope that hides the caller's
     /// frames.
     private struct Scope {
         let root: TemplateValue
@@ -208,7 +208,7 @@ struct Renderer {
         }
 
         // Arguments are evaluated in the caller's scope. Their frames are pushed unnamed
-        // first so that an argument never sees one given before it.
+        // first so that an argument never reads one given before it.
         let savedFrameCount = frames.count
         let argumentsStart = Int(partial.argumentsStart)
         let argumentsCount = Int(partial.argumentsCount)

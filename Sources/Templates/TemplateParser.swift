@@ -414,7 +414,7 @@ private struct OpenBlock {
 }
 
 extension TagReader {
-    /// Whether the tag starts with `#word`.
+    /// Returns whether the tag starts with `#word`.
     func startsWithHashWord(_ word: String) -> Bool {
         var copy = self
         guard copy.consume("#") else { return false }

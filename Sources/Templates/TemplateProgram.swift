@@ -11,8 +11,8 @@
 /// one does not retain an array buffer that all threads share.
 ///
 /// `@unchecked Sendable` is safe because every table is written once, in `init`, before
-/// the program is published, and only read afterwards; `deinit` runs when no render can
-/// hold the program any more.
+/// the program is published, and only read afterwards. `deinit` runs only when no set,
+/// and so no render, holds the program any more.
 final class TemplateProgram: @unchecked Sendable {
     let instructions: UnsafeMutableBufferPointer<Instruction>
     /// Every literal text run of the template, back to back.
@@ -139,15 +139,15 @@ struct ArgumentCode: Sendable {
     let expression: Int32
 }
 
-/// What an error raised by one instruction reports: where, and the source text involved
-/// (the expression, the loop's sequence, or the partial's name).
+/// The position and source text that an error raised by one instruction reports (the
+/// expression, the loop's sequence, or the partial's name).
 struct RenderSite: Sendable {
     let location: SourceLocation
     let source: String
 }
 
 /// Numbers for the names that loops and partial arguments bind, shared by all programs
-/// of one set because a partial sees its caller's loop variables.
+/// of one set because a partial can read its caller's loop variables.
 struct NameTable {
     private var numbers: [String: Int32] = [:]
 
