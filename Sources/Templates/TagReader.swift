@@ -331,3 +331,23 @@ struct TagReader {
         }
     }
 }
+
+extension TagReader {
+    /// Returns whether the tag starts with `#word`.
+    func startsWithHashWord(_ word: String) -> Bool {
+        var copy = self
+        guard copy.consume("#") else { return false }
+        return copy.readIdentifier() == word
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let bytes = Array(utf8)
+        guard let first = bytes.firstIndex(where: { !TagScanner.isWhitespace($0) }),
+              let last = bytes.lastIndex(where: { !TagScanner.isWhitespace($0) }) else {
+            return ""
+        }
+        return String(decoding: bytes[first...last], as: UTF8.self)
+    }
+}
