@@ -230,10 +230,18 @@ extension EventLoop {
         let item = WorkItem(
             request: request, loop: self, token: connection.token, socket: connection.socket,
             keepAlive: head.keepAlive, startNanoseconds: connection.requestStartNanoseconds)
-        guard core.pool.submit(item) else {
+        pendingDispatches.append(item)
+    }
+
+    /// Submits the requests parsed in this pass; those the full queue refused get 503.
+    func flushDispatches() {
+        guard !pendingDispatches.isEmpty else { return }
+        let refused = core.pool.submit(contentsOf: pendingDispatches)
+        pendingDispatches.removeAll(keepingCapacity: true)
+        for item in refused {
+            guard let connection = lookUp(item.token), connection.phase == .processing else { continue }
             connection.phase = .reading
-            respondQueueFull(connection, request: request, keepAlive: head.keepAlive)
-            return
+            respondQueueFull(connection, request: item.request, keepAlive: item.keepAlive)
         }
     }
 
