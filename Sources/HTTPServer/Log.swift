@@ -98,7 +98,16 @@ public struct Logger: Sendable {
     /// Writes one line: `ts`, `level`, `event`, the logger's metadata, then `fields` in order.
     public func log(_ level: Level, _ event: String, _ fields: KeyValuePairs<String, any CustomStringConvertible> = [:]) {
         guard isEnabled(level) else { return }
+        write(level, event) { line in
+            for field in fields {
+                line.append(key: field.key, value: field.value.description)
+            }
+        }
+    }
 
+    /// Builds and writes one line: `ts`, `level`, `event`, the metadata, then what
+    /// `appendFields` adds.
+    private func write(_ level: Level, _ event: String, appendFields: (inout LogLine) -> Void) {
         var line = LogLine()
         if includesTimestamp {
             line.appendTimestamp()
@@ -108,11 +117,20 @@ public struct Logger: Sendable {
         for field in metadata {
             line.append(key: field.key, value: field.value)
         }
-        for field in fields {
-            line.append(key: field.key, value: field.value.description)
-        }
+        appendFields(&line)
         line.finish()
         output.write(line.bytes)
+    }
+
+    /// Writes one line with fields built at run time, for callers whose field list is not
+    /// known at compile time (such as another layer's log events).
+    public func log(_ level: Level, _ event: String, fieldList: [(key: String, value: String)]) {
+        guard isEnabled(level) else { return }
+        write(level, event) { line in
+            for field in fieldList {
+                line.append(key: field.key, value: field.value)
+            }
+        }
     }
 }
 

@@ -27,6 +27,15 @@ extension Catalog {
         return try requireStore(storeID)
     }
 
+    /// Sets the store's display name, as the merchant changed it in the store's settings.
+    /// The name is validated by the same rules as at provisioning.
+    @discardableResult
+    public func rename(_ storeID: String, to name: String) throws -> StoreRecord {
+        let name = try Provisioner.validateName(name)
+        try updateStore(storeID, "UPDATE stores SET name = ? WHERE id = ?", name, storeID)
+        return try requireStore(storeID)
+    }
+
     /// Sets the store's plan without changing its status.
     @discardableResult
     public func updatePlan(of storeID: String, to plan: Plan) throws -> StoreRecord {

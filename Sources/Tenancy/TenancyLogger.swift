@@ -6,28 +6,39 @@ import Foundation
 /// quoted when they contain spaces, quotes or control characters, so every line stays one
 /// line. Callers never pass passwords, tokens or e-mail addresses.
 public struct TenancyLogger: Sendable {
-    private let write: @Sendable (String) -> Void
+    /// One event: its name and its fields in order.
+    public typealias Sink = @Sendable (_ event: String, _ fields: [(key: String, value: String)]) -> Void
 
-    public init(_ write: @escaping @Sendable (String) -> Void) {
-        self.write = write
+    private let sink: Sink
+
+    /// Sends each event to `sink`, which the app points at its own logger so that
+    /// tenancy's events get the same timestamp and level fields as every other line.
+    public init(_ sink: @escaping Sink) {
+        self.sink = sink
     }
 
-    /// Writes each line to standard error.
-    public static let standardError = TenancyLogger { line in
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+    /// Writes each event as one `event=… key=value` line to standard error.
+    public static let standardError = TenancyLogger { event, fields in
+        FileHandle.standardError.write(Data((formatLine(event, fields) + "\n").utf8))
     }
 
     /// Drops every line, for tests and tools that report through their return values.
-    public static let silent = TenancyLogger { _ in }
+    public static let silent = TenancyLogger { _, _ in }
 
     /// Logs `event` with `fields` in the order given, for example
     /// `event=store_pool.limit requested=256 max_open_stores=256`.
     public func log(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) {
+        sink(event, fields.map { (key: $0.key, value: $0.value) })
+    }
+
+    /// Formats an event as `event=NAME key=value …`, quoting values that contain spaces,
+    /// quotes or control characters so every line stays one line.
+    public static func formatLine(_ event: String, _ fields: [(key: String, value: String)]) -> String {
         var line = "event=" + event
         for (key, value) in fields {
-            line += " " + key + "=" + Self.formatValue(value)
+            line += " " + key + "=" + formatValue(value)
         }
-        write(line)
+        return line
     }
 
     private static func formatValue(_ value: String) -> String {

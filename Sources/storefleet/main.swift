@@ -1,1 +1,4 @@
-print("placeholder")
+import Foundation
+import StorefleetApp
+
+exit(StorefleetCommand.run(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,236 @@
+import Commerce
+import Crypto
+import Foundation
+import HTTPServer
+import SQLite
+import Templates
+import Tenancy
+
+/// The Storefleet web application: it resolves each request's host to the platform or a
+/// store and hands it to the matching routes. One instance serves every store.
+public final class Application: Sendable {
+    public let configuration: AppConfiguration
+    public let catalog: Catalog
+    public let pool: StoreDatabasePool
+    public let provisioner: Provisioner
+    let resolver: HostResolver
+    let renderer: PageRenderer
+    let assets: StaticFiles
+    let logger: Logger
+    let clock: any WallClock
+    let passwordHasher: PasswordHasher
+    let dataDirectory: DataDirectory
+    let storefrontRoutes: Router<StoreRequest>
+    let adminRoutes: Router<StoreRequest>
+    let platformRoutes: Router<PlatformRequest>
+
+    /// Opens the catalog under the data folder (creating it on first start) and loads every
+    /// template. A template syntax error stops the start with its file, line and column.
+    public init(
+        configuration: AppConfiguration,
+        logger: Logger,
+        clock: any WallClock = SystemClock(),
+        passwordHasher: PasswordHasher = PasswordHasher()
+    ) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.clock = clock
+        self.passwordHasher = passwordHasher
+
+        let dataDirectory = DataDirectory(path: configuration.dataDirectory)
+        try FileManager.default.createDirectory(at: dataDirectory.storesFolder, withIntermediateDirectories: true)
+        self.dataDirectory = dataDirectory
+
+        let tenancyLogger = TenancyLogger { event, fields in
+            logger.log(.info, event, fieldList: fields)
+        }
+        catalog = try Catalog(dataDirectory: dataDirectory, platformDomain: configuration.platformDomain, clock: clock)
+        resolver = HostResolver(catalog: catalog)
+        pool = StoreDatabasePool(
+            dataDirectory: dataDirectory,
+            maximumOpenStores: configuration.maxOpenStores,
+            logger: tenancyLogger,
+            prepare: { database in try StoreSchema.migrate(database) }
+        )
+        provisioner = Provisioner(
+            catalog: catalog,
+            dataDirectory: dataDirectory,
+            pool: pool,
+            logger: tenancyLogger,
+            prepare: { database in try StoreSchema.migrate(database) }
+        )
+
+        let templates = try TemplateLibrary(root: configuration.viewsDirectory, reloadOnChange: configuration.development)
+        let translations = try Translations(folder: configuration.viewsDirectory + "/translations")
+        renderer = PageRenderer(templates: templates, translations: translations)
+        assets = StaticFiles(root: configuration.publicDirectory, urlPrefix: "/assets/")
+
+        storefrontRoutes = StorefrontController.routes()
+        adminRoutes = AdminRoutes.routes()
+        platformRoutes = PlatformController.routes()
+    }
+
+    /// The server's handler: every request of every host comes through here.
+    public func handle(_ request: Request) throws -> Response {
+        if request.path.hasPrefix("/assets/"), let asset = assets.response(for: request) {
+            return asset
+        }
+
+        let resolution: HostResolution
+        do {
+            resolution = try resolver.resolve(request.headers["Host"] ?? "")
+        } catch {
+            logger.error("host.resolve_failed", ["request_id": request.requestID, "error": String(describing: error)])
+            throw error
+        }
+
+        switch resolution {
+        case .platform:
+            return try handlePlatform(request)
+        case .store(let store):
+            return try handleStore(store, request)
+        case .unknown(let hostname):
+            return try renderPlatformMessage(
+                status: .notFound,
+                heading: "No store at this address",
+                message: "There is no Storefleet store at \(hostname). Check the address for typing mistakes."
+            )
+        case .invalid(let reason):
+            return try renderPlatformMessage(
+                status: .badRequest,
+                heading: "Invalid address",
+                message: "The Host header is not a valid store address (\(reason)). Use the store's name, such as shop.\(configuration.platformDomain)."
+            )
+        }
+    }
+
+    // MARK: - Platform
+
+    private func handlePlatform(_ request: Request) throws -> Response {
+        let context = PlatformRequest(request: request, app: self)
+        switch platformRoutes.match(request.method, path: request.path) {
+        case .found(let handler, let parameters):
+            return try handler(context, parameters)
+        case .methodNotAllowed(let allowed):
+            var response = try renderPlatformMessage(status: .methodNotAllowed, heading: "Method not allowed", message: "This address does not accept \(request.method).")
+            response.headers.set("Allow", allowed.map(\.rawValue).joined(separator: ", "))
+            return response
+        case .notFound:
+            return try renderPlatformMessage(status: .notFound, heading: "Page not found", message: "There is no page at \(request.path) on Storefleet.")
+        }
+    }
+
+    func renderPlatformMessage(status: HTTPStatus, heading: String, message: String) throws -> Response {
+        try renderer.render("platform/message", [
+            "heading": .string(heading),
+            "message": .string(message),
+            "platformURL": .string(configuration.url(forHost: configuration.platformDomain)),
+        ], status: status)
+    }
+
+    // MARK: - Stores
+
+    private func handleStore(_ store: StoreRecord, _ request: Request) throws -> Response {
+        let isAdmin = request.path == "/admin" || request.path.hasPrefix("/admin/")
+
+        guard store.state == .ready else {
+            return try renderPlatformMessage(
+                status: .serviceUnavailable,
+                heading: "This store is unavailable",
+                message: "The store at this address cannot be opened right now. Please try again later."
+            )
+        }
+        if !isAdmin || store.status == .suspended {
+            guard store.status.servesStorefront else {
+                return try renderUnavailable(store: store)
+            }
+        }
+
+        if request.path.hasPrefix("/files/") {
+            let files = StaticFiles(root: dataDirectory.storeFilesFolder(store.id).path, urlPrefix: "/files/")
+            if let response = files.response(for: request) { return response }
+        }
+
+        try? catalog.touch(store.id)
+        do {
+            return try pool.withStore(store.id) { database in
+                let settings = try database.read { try StoreSettings.load(from: $0) }
+                let context = StoreRequest(request: request, app: self, store: store, database: database, settings: settings)
+                var response = try route(context, admin: isAdmin)
+                for cookie in context.outgoingCookies {
+                    response.setCookie(cookie)
+                }
+                return response
+            }
+        } catch let error as StoreUnavailable {
+            logger.error("store.unavailable", ["request_id": request.requestID, "store_id": store.id, "error": error.description])
+            return try renderUnavailable(store: store)
+        }
+    }
+
+    private func renderUnavailable(store: StoreRecord) throws -> Response {
+        var response = try renderer.render("platform/message", [
+            "heading": .string("This store is unavailable"),
+            "message": .string("\(store.name) is not open at the moment. Please try again later."),
+        ], status: .serviceUnavailable)
+        response.headers.set("Retry-After", "3600")
+        return response
+    }
+
+    private func route(_ context: StoreRequest, admin: Bool) throws -> Response {
+        let request = context.request
+        let routes = admin ? adminRoutes : storefrontRoutes
+        do {
+            switch routes.match(request.method, path: request.path) {
+            case .found(let handler, let parameters):
+                if !request.method.isSafe {
+                    try context.verifyCSRF()
+                }
+                return try handler(context, parameters)
+            case .methodNotAllowed(let allowed):
+                var response = try renderStoreError(context, admin: admin, HTTPError(.methodNotAllowed, "This address does not accept \(request.method)."))
+                response.headers.set("Allow", allowed.map(\.rawValue).joined(separator: ", "))
+                return response
+            case .notFound:
+                throw HTTPError(.notFound, "")
+            }
+        } catch let redirect as Redirect {
+            return .redirect(to: redirect.location)
+        } catch let error as HTTPError {
+            return try renderStoreError(context, admin: admin, error)
+        } catch let error as CommerceError {
+            if case .notFound = error {
+                return try renderStoreError(context, admin: admin, HTTPError(.notFound, ""))
+            }
+            throw error
+        }
+    }
+
+    /// Renders an `HTTPError` as a page in the store's style (storefront) or the admin's.
+    private func renderStoreError(_ context: StoreRequest, admin: Bool, _ error: HTTPError) throws -> Response {
+        var response: Response
+        if admin {
+            let heading = error.status == .notFound ? "Page not found" : error.status.reasonPhrase
+            let message = error.message.isEmpty ? "There is no admin page at \(context.request.path)." : error.message
+            response = try context.render("admin/message", [
+                "heading": .string(heading),
+                "message": .string(message),
+                "linkURL": "/admin",
+                "linkLabel": "Back to the dashboard",
+            ], status: error.status)
+        } else {
+            let isNotFound = error.status == .notFound
+            let heading = isNotFound ? context.text("error.notFound.heading") : error.status.reasonPhrase
+            let message = isNotFound || error.message.isEmpty ? context.text("error.notFound.message") : error.message
+            response = try context.render("store/message", [
+                "code": .int(error.status.code),
+                "heading": .string(heading),
+                "message": .string(message),
+            ], status: error.status)
+        }
+        for header in error.headers {
+            response.headers.set(header.name, header.value)
+        }
+        return response
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import HTTPServer
+
+/// `storefleet serve`: runs the server until SIGINT or SIGTERM.
+enum ServeCommand {
+    static func run(_ arguments: [String], environment: [String: String]) throws -> Int32 {
+        if arguments.contains("--help") {
+            writeOutput(helpText(
+                usage: "storefleet serve [OPTIONS]",
+                summary: "Serves every store in the data folder. With no stores yet, creates the demo store first.",
+                specs: AppConfiguration.serveOptions
+            ))
+            return 0
+        }
+        let options = try ParsedOptions(arguments, specs: AppConfiguration.serveOptions, environment: environment)
+        guard options.positional.isEmpty else {
+            throw UsageError("Unexpected argument '\(options.positional[0])'. Run storefleet serve --help for the options.")
+        }
+        let configuration = try AppConfiguration(options: options)
+        let logger = Logger(minimumLevel: Logger.Level(name: configuration.logLevel) ?? .info)
+
+        let app = try Application(configuration: configuration, logger: logger)
+        let createdDemo = configuration.provisionDemo ? try DemoStore.provisionIfEmpty(app) : false
+
+        var serverConfiguration = ServerConfiguration()
+        serverConfiguration.host = configuration.host
+        serverConfiguration.port = configuration.port
+        serverConfiguration.maxBodySize = configuration.maxBodySize
+        serverConfiguration.shutdownDeadline = .milliseconds(Int64(configuration.shutdownTimeout * 1000))
+        if let count = configuration.eventLoopCount { serverConfiguration.eventLoopCount = count }
+        if let count = configuration.workerCount { serverConfiguration.workerCount = count }
+        if let limit = configuration.workerQueueLimit { serverConfiguration.workerQueueLimit = limit }
+        if let limit = configuration.maxConnections { serverConfiguration.maxConnections = limit }
+
+        let server = HTTPServer(configuration: serverConfiguration, logger: logger) { request in
+            try app.handle(request)
+        }
+        try server.installSignalHandlers()
+        try server.start()
+
+        var printed = configuration
+        if configuration.publicURL == nil { printed.port = server.port }
+        logger.info("server.started", ["host": configuration.host, "port": server.port, "domain": configuration.platformDomain, "data": configuration.dataDirectory])
+        writeOutput("Storefleet is running at \(printed.url(forHost: configuration.platformDomain))")
+        if let demo = try app.catalog.store(slug: DemoStore.slug) {
+            writeOutput("""
+                Demo store:  \(printed.storeURL(slug: demo.slug))
+                Demo admin:  \(printed.storeURL(slug: demo.slug, path: "/admin"))
+                Demo login:  \(DemoStore.ownerEmail) / \(DemoStore.password)\(createdDemo ? "  (demo store created now)" : "")
+                """)
+        }
+        writeOutput("Press Ctrl-C to stop.")
+
+        server.waitUntilStopped()
+        logger.info("server.stopped")
+        return 0
+    }
+}

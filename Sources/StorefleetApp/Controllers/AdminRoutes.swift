@@ -1,0 +1,97 @@
+import Commerce
+import Foundation
+import HTTPServer
+import Templates
+import Tenancy
+
+/// Every route under `/admin` on a store's host.
+enum AdminRoutes {
+    static func routes() -> Router<StoreRequest> {
+        var router = Router<StoreRequest>()
+        AdminAuthController.register(&router)
+        router.get("/admin") { context, _ in try dashboard(context) }
+        AdminProductsController.register(&router)
+        AdminSettingsController.register(&router)
+        AdminStaffController.register(&router)
+        return router
+    }
+
+    /// Requires a signed-in staff member of a store whose plan is in force. An expired
+    /// trial shows the page that explains how to continue instead of the admin.
+    static func requireActiveStaff(_ context: StoreRequest) throws -> StaffMember {
+        let staff = try context.requireStaff()
+        if context.store.status == .expired {
+            throw HTTPError(
+                .paymentRequired,
+                "The free trial of \(context.store.name) ended\(context.store.trialEndsAt.map { " on " + AdminFormat.date($0) } ?? ""). Your products and settings are kept, and shoppers see that the store is unavailable. Contact Storefleet support to choose a plan and reopen the store."
+            )
+        }
+        return staff
+    }
+
+    static func plainLimit(_ limit: PlanLimit) -> Int? {
+        switch limit {
+        case .upTo(let count): return count
+        case .unlimited: return nil
+        }
+    }
+
+    private static func dashboard(_ context: StoreRequest) throws -> Response {
+        _ = try requireActiveStaff(context)
+        let counts = try context.database.read { database in
+            (
+                products: try database.scalar("SELECT count(*) FROM products", as: Int.self) ?? 0,
+                visible: try database.scalar("SELECT count(*) FROM products WHERE is_visible = 1", as: Int.self) ?? 0,
+                soldOut: try database.scalar("SELECT count(*) FROM products WHERE stock = 0", as: Int.self) ?? 0,
+                staff: try StaffDirectory(database: database).accountCount()
+            )
+        }
+        let store = context.store
+        let now = context.app.clock.now()
+        let trialEnd = store.trialEndsAt ?? now
+        let daysLeft = max(0, Int((trialEnd.timeIntervalSince(now) / 86_400).rounded(.up)))
+        let limits = store.plan.limits
+        return try context.render("admin/dashboard", [
+            "nav": ["dashboard": true],
+            "trial": [
+                "active": .bool(store.status == .trialing),
+                "daysLeft": .int(daysLeft),
+                "oneDay": .bool(daysLeft == 1),
+                "endDate": .string(AdminFormat.date(trialEnd)),
+            ],
+            "counts": [
+                "products": .int(counts.products),
+                "visibleProducts": .int(counts.visible),
+                "soldOut": .int(counts.soldOut),
+                "staff": .int(counts.staff),
+            ],
+            "limits": [
+                "products": .string(limits.products.description),
+                "staff": .string(limits.staffAccounts.description),
+            ],
+        ])
+    }
+}
+
+/// Date formats for admin pages, which stay in English.
+enum AdminFormat {
+    static func date(_ date: Date) -> String {
+        date.formatted(Date.FormatStyle(date: .abbreviated, time: .omitted, locale: Locale(identifier: "en_US"), timeZone: TimeZone(identifier: "UTC")!))
+    }
+
+    static func dateTime(_ date: Date?) -> String {
+        guard let date else { return "never" }
+        return date.formatted(Date.FormatStyle(date: .abbreviated, time: .shortened, locale: Locale(identifier: "en_US"), timeZone: TimeZone(identifier: "UTC")!)) + " UTC"
+    }
+}
+
+/// Values of a form re-shown after a validation error, and the errors beside each field.
+extension ValidationErrors {
+    var templateValue: TemplateValue {
+        var fields: [String: TemplateValue] = ["any": .bool(!isEmpty)]
+        for field in self.fields {
+            fields[field] = .array(self[field].map(TemplateValue.string))
+        }
+        return .dictionary(fields)
+    }
+}

@@ -1,0 +1,81 @@
+import Commerce
+import HTTPServer
+import Templates
+
+/// Settings › General: the store's name, contact email, currency and customer login mode.
+enum AdminSettingsController {
+    static func register(_ router: inout Router<StoreRequest>) {
+        router.get("/admin/settings") { _, _ in .redirect(to: "/admin/settings/general") }
+        router.get("/admin/settings/general") { context, _ in
+            _ = try AdminRoutes.requireActiveStaff(context)
+            let saved = context.request.query["saved"] != nil
+            return try show(context, form: context.settings, errors: ValidationErrors(), notice: saved ? "Settings saved." : nil)
+        }
+        router.post("/admin/settings/general") { context, _ in try save(context) }
+    }
+
+    private static func show(
+        _ context: StoreRequest,
+        form: StoreSettings,
+        errors: ValidationErrors,
+        notice: String? = nil,
+        status: HTTPStatus = .ok
+    ) throws -> Response {
+        let currencies: [TemplateValue] = Currency.all.map { currency in
+            ["code": .string(currency.code), "name": .string(currency.name), "selected": .bool(currency.code == form.currencyCode)]
+        }
+        let modes: [TemplateValue] = CustomerLoginMode.allCases.map { mode in
+            ["value": .string(mode.rawValue), "label": .string(mode.label), "hint": .string(hint(for: mode)), "selected": .bool(mode == form.customerLoginMode)]
+        }
+        return try context.render("admin/settings/general", [
+            "nav": ["settings": true],
+            "notice": notice.map(TemplateValue.string) ?? .null,
+            "form": [
+                "name": .string(form.storeName),
+                "contactEmail": .string(form.contactEmail),
+            ],
+            "currencies": .array(currencies),
+            "loginModes": .array(modes),
+            "errors": errors.templateValue,
+        ], status: status)
+    }
+
+    private static func hint(for mode: CustomerLoginMode) -> String {
+        switch mode {
+        case .disabled: return "Every shopper checks out as a guest. There are no customer accounts."
+        case .optional: return "Shoppers may check out as guests or create an account to follow their orders."
+        case .required: return "Only registered customers you have approved can check out."
+        }
+    }
+
+    private static func save(_ context: StoreRequest) throws -> Response {
+        _ = try AdminRoutes.requireActiveStaff(context)
+        let form = context.form
+        var settings = context.settings
+        settings.storeName = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        settings.contactEmail = (form["contact_email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        settings.currencyCode = (form["currency"] ?? "").uppercased()
+
+        var errors = ValidationErrors()
+        if let mode = CustomerLoginMode(rawValue: form["customer_login"] ?? "") {
+            settings.customerLoginMode = mode
+        } else {
+            errors.add("Choose one of the customer login options: disabled, optional or required.", for: "customerLoginMode")
+        }
+
+        do {
+            try errors.throwIfAny()
+            let updated = settings
+            try context.database.write { database in try updated.save(to: database) }
+        } catch let validation as ValidationErrors {
+            errors.merge(validation)
+            return try show(context, form: settings, errors: errors, status: .unprocessableContent)
+        }
+
+        if settings.storeName != context.store.name {
+            try context.app.catalog.rename(context.store.id, to: settings.storeName)
+        }
+        context.app.logger.info("settings.saved", ["request_id": context.request.requestID, "store_id": context.store.id])
+        return .redirect(to: "/admin/settings/general?saved=1")
+    }
+}

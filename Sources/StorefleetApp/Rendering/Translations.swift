@@ -1,0 +1,71 @@
+import Foundation
+import Templates
+
+/// Shopper-facing text by language, loaded from `Views/translations/<language>.json`.
+///
+/// Each file is a flat JSON object of keys to text with `{name}` placeholders. English is the
+/// fallback for a key missing in another language, and the key itself is the last resort, so a
+/// missing translation shows up on the page instead of failing the request.
+public struct Translations: Sendable {
+    public static let fallbackLanguage = "en"
+
+    private let tables: [String: [String: String]]
+
+    public init(tables: [String: [String: String]]) {
+        self.tables = tables
+    }
+
+    /// Loads every `*.json` file in `folder`; the file name without extension is the language.
+    public init(folder: String) throws {
+        var tables: [String: [String: String]] = [:]
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for name in names where name.hasSuffix(".json") {
+            let path = folder + "/" + name
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard let table = try JSONSerialization.jsonObject(with: data) as? [String: String] else {
+                throw TranslationsError(path: path, message: "expected one JSON object of string keys to string values")
+            }
+            tables[String(name.dropLast(".json".count))] = table
+        }
+        guard tables[Self.fallbackLanguage] != nil else {
+            throw TranslationsError(path: folder + "/en.json", message: "the English translation file is missing")
+        }
+        self.tables = tables
+    }
+
+    /// The text for `key` in `language`, with `{name}` placeholders replaced by `arguments`.
+    public func text(_ key: String, language: String, arguments: [String: TemplateValue] = [:]) -> String {
+        let template = tables[language]?[key] ?? tables[Self.fallbackLanguage]?[key] ?? key
+        guard !arguments.isEmpty, template.contains("{") else { return template }
+        var result = template
+        for (name, value) in arguments {
+            result = result.replacingOccurrences(of: "{\(name)}", with: value.plainText)
+        }
+        return result
+    }
+
+    /// A translator for the template engine bound to one language.
+    public func translator(for language: String) -> TemplateTranslator {
+        { key, arguments in self.text(key, language: language, arguments: arguments) }
+    }
+}
+
+public struct TranslationsError: Error, CustomStringConvertible {
+    public let path: String
+    public let message: String
+
+    public var description: String { "Invalid translation file \(path): \(message)." }
+}
+
+extension TemplateValue {
+    /// The value as text for a translation placeholder.
+    var plainText: String {
+        switch self {
+        case .string(let text): return text
+        case .int(let number): return String(number)
+        case .double(let number): return String(number)
+        case .bool(let flag): return flag ? "true" : "false"
+        default: return ""
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Commerce
+import Crypto
+import Foundation
+import HTTPServer
+
+/// Sessions and CSRF checks for one store request. Sessions live in the store's own file,
+/// so a cookie from store A names nothing in store B.
+extension StoreRequest {
+    static let sessionCookieName = "storefleet_session"
+    static let csrfFieldName = "csrf_token"
+
+    /// Loads the session named by the cookie, once per request.
+    func loadSession() throws {
+        guard session == nil, let token = request.cookies[Self.sessionCookieName], !token.isEmpty else { return }
+        let now = app.clock.now()
+        let found = try database.write { database -> (Session, StaffMember?)? in
+            // `find` may write: it deletes an expired row and refreshes last-seen.
+            let sessions = SessionStore(database: database, now: { now })
+            guard let session = try sessions.find(token: token) else { return nil }
+            let member = try session.staffID.flatMap { id in
+                try StaffDirectory(database: database, passwordHasher: app.passwordHasher, now: { now }).find(id: id)
+            }
+            return (session, member)
+        }
+        guard let found else {
+            sessionWasInvalid = true
+            return
+        }
+        session = found.0
+        sessionToken = token
+        staff = found.1
+    }
+
+    /// Returns the visitor's session, starting an anonymous one (and its cookie) when there
+    /// is none, so that a form such as the login form has a CSRF token to carry.
+    @discardableResult
+    func ensureSession() throws -> Session {
+        try loadSession()
+        if let session { return session }
+        return try startSession(staffID: nil)
+    }
+
+    /// Starts a new session, replacing the visitor's current one. Called on login so a
+    /// session id planted before login is never the one that gets signed in.
+    @discardableResult
+    func startSession(staffID: Int64?) throws -> Session {
+        let now = app.clock.now()
+        let oldToken = sessionToken
+        let created = try database.write { database in
+            let sessions = SessionStore(database: database, now: { now })
+            if let oldToken { try sessions.destroy(token: oldToken) }
+            return try sessions.create(staffID: staffID)
+        }
+        session = created.session
+        sessionToken = created.token
+        outgoingCookies.append(try sessionCookie(value: created.token, maxAge: Int(SessionStore.defaultAbsoluteTimeout)))
+        return created.session
+    }
+
+    /// Ends the visitor's session and clears its cookie.
+    func endSession() throws {
+        if let sessionToken {
+            let now = app.clock.now()
+            try database.write { database in
+                try SessionStore(database: database, now: { now }).destroy(token: sessionToken)
+            }
+        }
+        session = nil
+        sessionToken = nil
+        staff = nil
+        outgoingCookies.append(try sessionCookie(value: "", maxAge: 0))
+    }
+
+    private func sessionCookie(value: String, maxAge: Int) throws -> Cookie {
+        try Cookie(
+            name: Self.sessionCookieName,
+            value: value,
+            maxAge: maxAge,
+            path: "/",
+            secure: app.configuration.usesSecureCookies,
+            httpOnly: true,
+            sameSite: .lax
+        )
+    }
+
+    /// Decodes the form body and checks its CSRF token against the session's. Every unsafe
+    /// request to a store passes through here before its handler runs.
+    ///
+    /// - Throws: `HTTPError` 403 when the session is missing or the token does not match,
+    ///   with a message that tells the visitor to reload the form.
+    func verifyCSRF() throws {
+        let contentType = request.headers["Content-Type"] ?? ""
+        if contentType.lowercased().hasPrefix("multipart/form-data") {
+            let multipart = try request.multipartForm()
+            form = multipart.fields
+            files = multipart.files
+        } else if !request.body.isEmpty {
+            form = try request.urlEncodedForm()
+        }
+
+        try loadSession()
+        let submitted = form[Self.csrfFieldName] ?? request.headers["X-CSRF-Token"]
+        guard let session, let submitted, !submitted.isEmpty, constantTimeEquals(submitted, session.csrfToken) else {
+            app.logger.warning("csrf.rejected", [
+                "request_id": request.requestID, "store_id": store.id, "path": request.path,
+                "has_session": session != nil, "has_token": submitted != nil,
+            ])
+            throw HTTPError(
+                .forbidden,
+                "This form has expired or was sent from another site, so nothing was changed. Go back, reload the page and try again."
+            )
+        }
+    }
+
+    /// Requires a signed-in staff member; otherwise redirects to the login page, saying the
+    /// session expired when the visitor had one.
+    func requireStaff() throws -> StaffMember {
+        try loadSession()
+        if let staff { return staff }
+        var location = "/admin/login?next=" + PercentEncoding.encode(pathWithQuery)
+        if sessionWasInvalid {
+            location += "&expired=1"
+        }
+        throw Redirect(location)
+    }
+}
+
+/// Thrown by a check that sends the visitor elsewhere, such as the login page.
+struct Redirect: Error {
+    let location: String
+
+    init(_ location: String) {
+        self.location = location
+    }
+}
