@@ -435,8 +435,13 @@ final class EventLoop: @unchecked Sendable {
         guard !isDraining else { return }
         isDraining = true
         stopWatchingListener()
-        for case let connection? in connections where connection.isIdle {
-            closeNow(connection)
+        let lingerDeadline = MonotonicClock.nanoseconds() &+ drainingLingerNanoseconds
+        for case let connection? in connections {
+            if connection.isIdle {
+                closeNow(connection)
+            } else if connection.phase == .lingering {
+                arm(connection, .linger, deadline: min(connection.deadline, lingerDeadline))
+            }
         }
     }
 

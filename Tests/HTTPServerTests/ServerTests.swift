@@ -124,6 +124,19 @@ import Testing
         }
     }
 
+    @Test func halfClosedClientStillGetsResponse() throws {
+        try withServer(configure: { $0.idleTimeout = .seconds(10) }) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n")
+            client.shutdownWrite()
+            #expect(echoField(try client.readResponse(), "path") == "/a")
+            #expect(echoField(try client.readResponse(), "path") == "/b")
+            let start = ContinuousClock.now
+            #expect(client.isClosedByServer())
+            #expect(ContinuousClock.now - start < .seconds(2))
+        }
+    }
+
     // MARK: - Pipelining
 
     @Test func pipelinedRequestsAnsweredInOrder() throws {

@@ -30,6 +30,7 @@ struct TestResponse {
 /// exactly what the server put on the wire.
 final class TestClient {
     let socket: Int32
+    private var isClosed = false
     private var buffer: [UInt8] = []
     private var readOffset = 0
 
@@ -70,6 +71,12 @@ final class TestClient {
     }
 
     deinit {
+        close()
+    }
+
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
         Glibc.close(socket)
     }
 
