@@ -45,6 +45,10 @@ final class Connection {
     /// Whether a byte of the next request has arrived, which switches the idle timeout to
     /// the header timeout.
     var requestStarted = false
+    /// Whether no request has been read yet. The first request's header timeout counts from
+    /// the accept, so a client cannot wait almost the whole timeout before its first byte
+    /// and then get the whole timeout again.
+    var isFirstRequest = true
     var requestStartNanoseconds: UInt64 = 0
     /// The latest moment the current body may finish (`maxBodyReadDuration`).
     var bodyDeadlineCap: UInt64 = 0
@@ -149,7 +153,9 @@ extension EventLoop {
         if !connection.requestStarted {
             connection.requestStarted = true
             connection.requestStartNanoseconds = now
-            arm(connection, .header, deadline: now &+ core.configuration.headerReadTimeout.nanoseconds)
+            if !connection.isFirstRequest {
+                arm(connection, .header, deadline: now &+ core.configuration.headerReadTimeout.nanoseconds)
+            }
         }
 
         if connection.buffer.isEmpty {
@@ -236,10 +242,11 @@ extension EventLoop {
 
         connection.phase = .processing
         connection.requestStarted = false
+        connection.isFirstRequest = false
         disarm(connection)
 
         let item = WorkItem(
-            request: request, loop: self, token: connection.token, socket: connection.socket,
+            request: request, core: core, loop: self, token: connection.token, socket: connection.socket,
             keepAlive: head.keepAlive, startNanoseconds: connection.requestStartNanoseconds)
         pendingDispatches.append(item)
     }

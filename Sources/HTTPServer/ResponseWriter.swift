@@ -8,7 +8,7 @@ import Glibc
 /// case the loop finishes the write when the socket becomes writable).
 enum ResponseWriter {
     static func respond(to item: WorkItem, state: inout WorkerState) {
-        let core = item.loop.core
+        let core = item.core
         let request = item.request
         var record = AccessRecord(
             requestID: request.requestID, method: request.method.rawValue, path: request.rawPath,
@@ -123,7 +123,7 @@ enum ResponseWriter {
         path: String, offset: Int, length: Int, response: Response, item: WorkItem,
         record: inout AccessRecord, keepAlive: Bool, date: [UInt8]
     ) {
-        let core = item.loop.core
+        let core = item.core
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         var problem: String?
         var status = HTTPStatus.internalServerError
@@ -170,7 +170,7 @@ enum ResponseWriter {
         _ produce: @Sendable (any BodyWriter) throws -> Void, response: Response, item: WorkItem,
         record: inout AccessRecord, keepAlive requestedKeepAlive: Bool, date: [UInt8]
     ) {
-        let core = item.loop.core
+        let core = item.core
         let request = item.request
         // RFC 9112, section 6.3: without chunked coding (HTTP/1.0) only closing the
         // connection can mark the end of the body.
@@ -225,7 +225,7 @@ enum ResponseWriter {
 
     /// Writes what the socket takes now and hands the rest, or the outcome, to the loop.
     private static func send(_ message: OutboundMessage, item: WorkItem) {
-        let core = item.loop.core
+        let core = item.core
         var message = message
         switch message.write(to: item.socket) {
         case .done:
@@ -253,6 +253,6 @@ enum ResponseWriter {
     /// Closes the socket of a job whose loop has exited; see the ownership rule on `WorkItem`.
     private static func closeSocket(of item: WorkItem) {
         close(item.socket)
-        item.loop.core.connectionCount.subtract(1, ordering: .relaxed)
+        item.core.connectionCount.subtract(1, ordering: .relaxed)
     }
 }

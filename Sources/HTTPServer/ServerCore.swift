@@ -11,6 +11,9 @@ import Synchronization
 /// worker from ever writing to a descriptor number the loop has closed and the kernel reused.
 struct WorkItem: Sendable {
     let request: Request
+    /// Held strongly, unlike the loops' references: a worker can outlive the loops after a
+    /// forced shutdown and must still reach the logger and the connection count.
+    let core: ServerCore
     let loop: EventLoop
     let token: ConnectionToken
     let socket: Int32
