@@ -1,19 +1,19 @@
 import CSystem
 import Glibc
 
-/// What a connection is doing. Only one request per connection is in flight at a time, so
-/// pipelined requests are answered strictly in order: the next one is parsed only after the
-/// previous response is fully written.
+/// The stage of a connection in its request cycle. Only one request per connection is in
+/// flight at a time, so pipelined requests get their responses strictly in order: the next
+/// one is parsed only after the previous response is fully written.
 enum ConnectionPhase: Equatable {
     /// Reading a request head or body (or waiting for one).
     case reading
-    /// A worker owns the socket and is answering; see `WorkItem`.
+    /// A worker owns the socket and writes the response; see `WorkItem`.
     case processing
     /// The loop is writing the rest of a response.
     case writing
-    /// The response is out and the write side shut down; input is read and dropped until
-    /// the client closes, so unread input cannot make the kernel reset the connection
-    /// before the client has read the response.
+    /// The response is out and the write side is shut down. Input is read and discarded
+    /// until the client closes, because closing with unread input makes the kernel reset the
+    /// connection, which can destroy the response before the client reads it.
     case lingering
 }
 
@@ -26,8 +26,8 @@ enum TimeoutKind {
 }
 
 /// The loop-side state of one client connection. Kept small, because ten thousand idle
-/// connections must fit in little memory: the read buffer is the loop's shared scratch
-/// space, and `buffer` holds bytes only while a request is incomplete or pipelined.
+/// connections must fit in little memory. The read buffer is the loop's shared scratch
+/// space, and `buffer` contains bytes only while a request is incomplete or pipelined.
 final class Connection {
     let socket: Int32
     let token: ConnectionToken
@@ -39,8 +39,8 @@ final class Connection {
     var buffer: [UInt8] = []
     /// Whether an EPOLLIN edge arrived that was not yet read to EAGAIN.
     var readReady = false
-    /// Whether the client shut down its sending side (EPOLLRDHUP). Its requests are still
-    /// answered; then the connection closes instead of waiting idle.
+    /// Whether the client shut down its sending side (EPOLLRDHUP). Its requests still get
+    /// responses, and then the connection closes instead of waiting idle.
     var peerHalfClosed = false
     /// Whether a byte of the next request has arrived, which switches the idle timeout to
     /// the header timeout.
@@ -76,7 +76,7 @@ final class Connection {
     }
 }
 
-/// The most input dropped while lingering before the connection is closed anyway.
+/// The maximum input discarded while lingering before the connection is closed anyway.
 private let maxLingerBytes = 1 << 20
 /// How long a closing connection waits for the client to close its side.
 private let lingerNanoseconds: UInt64 = 2_000_000_000
@@ -220,9 +220,9 @@ extension EventLoop {
             send(connection.socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
         }
         if sent != ResponseEncoder.continueResponse.count {
-            // Only possible when the client has not read earlier responses and the send
-            // buffer is full; rather than interleave a partial interim response with the
-            // final one, the connection is dropped.
+            // This happens only when the client has not read earlier responses and the send
+            // buffer is full. Closing is safer than interleaving a partial interim response
+            // with the final one.
             core.logger.debug("continue_not_sent", ["remote": connection.remoteAddress])
             closeNow(connection)
         }

@@ -113,7 +113,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// Stops gracefully and returns when stopped: stops accepting, closes idle connections,
-    /// lets in-flight requests finish (their responses say `Connection: close`), and after
+    /// lets in-flight requests finish (their responses carry `Connection: close`), and after
     /// `shutdownDeadline` closes whatever remains. Handlers still running at the deadline
     /// keep their worker threads until they return, but their responses are discarded.
     ///

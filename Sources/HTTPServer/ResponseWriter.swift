@@ -3,9 +3,9 @@ import Glibc
 
 /// Runs a handler on a worker thread and writes its response straight to the socket.
 ///
-/// Writing from the worker saves a thread hop per request: the loop only hears about the
-/// response once it is fully written (or when the socket's send buffer filled up, in which
-/// case the loop finishes the write when the socket becomes writable).
+/// Writing from the worker saves a thread hop per request, because the loop only hears about
+/// the response once it is fully written. When the socket's send buffer fills up, the loop
+/// finishes the write once the socket becomes writable.
 enum ResponseWriter {
     static func respond(to item: WorkItem, state: inout WorkerState) {
         let core = item.core
@@ -82,7 +82,7 @@ enum ResponseWriter {
         return response
     }
 
-    /// A 500 whose body names only the request id, so nothing internal leaks to the client.
+    /// Returns a 500 whose body names only the request id, so nothing internal leaks to the client.
     static func internalServerError(requestID: String) -> Response {
         Response.text("Internal Server Error (request id \(requestID))", status: .internalServerError)
     }
@@ -204,8 +204,8 @@ enum ResponseWriter {
                           keepAlive: requestedKeepAlive, date: date)
                 return
             }
-            // Part of the body is out; closing without the last chunk tells the client the
-            // response is incomplete (RFC 9112, section 8).
+            // Part of the body is out. Closing without the last chunk signals to the client
+            // that the response is incomplete (RFC 9112, section 8).
             core.logAccess(record, error: String(describing: error))
             post(.responseFailed(item.token), item: item)
             return

@@ -2,7 +2,7 @@ import CSystem
 import Glibc
 import Synchronization
 
-/// A parsed request on its way to a worker, with what the worker needs to answer it on the
+/// A parsed request on its way to a worker, with what the worker needs to respond on the
 /// connection's socket.
 ///
 /// Ownership rule: while a job exists, it owns the connection's socket descriptor. The event
@@ -37,11 +37,11 @@ final class ServerCore: Sendable {
 
     /// Open client connections across all loops, checked against `maxConnections` at accept.
     let connectionCount = Atomic<Int>(0)
-    /// Set once a graceful shutdown starts; responses written after it say `Connection: close`.
+    /// Set once a graceful shutdown starts, after which responses carry `Connection: close`.
     let isDraining = Atomic<Bool>(false)
     private let nextLoopIndex = Atomic<Int>(0)
-    /// Loops that still have the listening socket in their epoll set; the last one to remove
-    /// it closes it, so no loop can call `accept` on a closed, reused descriptor.
+    /// The loops that still have the listening socket in their epoll set. The last one to
+    /// remove it closes it, so no loop can call `accept` on a closed, reused descriptor.
     private let loopsWatchingListener: Atomic<Int>
     let rejectedConnectionLog = LogRateLimiter(interval: .seconds(1))
     let acceptFailureLog = LogRateLimiter(interval: .seconds(1))

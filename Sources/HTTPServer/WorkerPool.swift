@@ -1,7 +1,7 @@
 /// A fixed set of threads that run jobs from a bounded FIFO queue.
 ///
 /// `submit` never blocks: when `queueLimit` jobs are already waiting it returns false and the
-/// caller answers `503`. The limit counts waiting jobs, not running ones, so with one thread
+/// caller responds with `503`. The limit counts waiting jobs, not running ones, so with one thread
 /// and a limit of one, a second job waits while the first runs and a third is refused.
 ///
 /// Each thread owns a `State` value (a date cache, for instance) passed to every job it runs.
@@ -73,7 +73,7 @@ final class WorkerPool<Job: Sendable, State>: @unchecked Sendable {
         var refused: [Job] = []
         lock.lock()
         for job in jobs {
-            // The limit counts waiting jobs; a job that an idle thread takes at once never
+            // The limit counts waiting jobs. A job that an idle thread takes at once never
             // waits, so it is accepted even with a limit of zero.
             let idleThreadsLeft = threadCount - busyThreads - queue.count
             if !stopping && (queue.count < queueLimit || idleThreadsLeft > 0) {

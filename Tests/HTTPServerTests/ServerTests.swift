@@ -140,7 +140,7 @@ import Testing
     // MARK: - Pipelining
 
     @Test func pipelinedRequestsAnsweredInOrder() throws {
-        // The first request is the slowest, so answering in completion order would show.
+        // The first request is the slowest, so responses in completion order would show.
         let handler: Handler = { request in
             let delays = ["/1": 150_000, "/2": 50_000, "/3": 0]
             usleep(UInt32(delays[request.path] ?? 0))
@@ -279,7 +279,8 @@ import Testing
                 let response = try client.readResponse()
                 #expect(response.header("Content-Length") == String(response.body.count), "target \(target)")
                 let date = try #require(response.header("Date"), "target \(target)")
-                #expect(date.hasSuffix(" GMT") && date.count == 29, "Date \(date)")
+                #expect(date.hasSuffix(" GMT"), "Date \(date)")
+                #expect(date.count == 29, "Date \(date)")
             }
             let client = try TestClient(port: server.port)
             try client.send("GET / HTTP/1.1\r\n\r\n")
