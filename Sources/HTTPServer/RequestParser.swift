@@ -133,6 +133,9 @@ struct RequestParser {
                 }
                 guard !remaining.isEmpty else { return (offset, .needMoreData) }
                 let taken = min(bodyRemaining, remaining.count)
+                // TODO: bodies are buffered whole (`Request.body` is an array), so many clients
+                // uploading at the limit at once can use maxConnections × maxBodySize of memory;
+                // a server-wide cap on buffered body bytes would bound that.
                 body.append(contentsOf: UnsafeRawBufferPointer(rebasing: remaining[..<taken]))
                 offset += taken
                 state = .fixedBody(remaining: bodyRemaining - taken)
@@ -181,11 +184,14 @@ struct RequestParser {
     private mutating func checkLineLength(_ length: Int, complete: Bool) throws(RequestParseError) {
         switch state {
         case .requestLine:
-            // An unfinished line may still end in the CR of its CRLF, so it may be one longer.
+            // RFC 9112, section 3: a server that receives a request-target longer than it
+            // wishes to parse must respond with 414. An unfinished line may still end in the
+            // CR of its CRLF, so it may be one byte longer.
             if length > limits.maxRequestLineLength + (complete ? 0 : 1) {
                 throw RequestParseError(.uriTooLong, "The request line is longer than \(limits.maxRequestLineLength) bytes.")
             }
         case .headerLine:
+            // RFC 6585, section 5: 431 for a header section too large to process.
             if headerSectionSize + length + (complete ? 2 : 0) > limits.maxHeaderSize {
                 throw RequestParseError(
                     .requestHeaderFieldsTooLarge, "The header section is larger than \(limits.maxHeaderSize) bytes.")
@@ -540,7 +546,8 @@ struct RequestParser {
         }
 
         if let contentLength {
-            // Checked before any body byte is read (RFC 9110, section 15.5.14).
+            // RFC 9110, section 15.5.14: 413 for content larger than the server will process,
+            // checked here before any body byte is read.
             guard contentLength <= limits.maxBodySize else {
                 throw RequestParseError(
                     .contentTooLarge, "The request body is larger than the limit of \(limits.maxBodySize) bytes.")

@@ -24,6 +24,10 @@ final class WorkerPool<Job: Sendable, State>: @unchecked Sendable {
     private var busyThreads = 0
     /// Threads blocked waiting for a job.
     private var idleThreads = 0
+    /// Signals sent to idle threads that have not woken up yet. Counting them keeps a burst
+    /// of submissions from waking more threads than there are new jobs, since each wake-up
+    /// costs a context switch.
+    private var pendingWakeUps = 0
 
     /// - Parameters:
     ///   - process: runs one job on a pool thread.
@@ -82,7 +86,8 @@ final class WorkerPool<Job: Sendable, State>: @unchecked Sendable {
                 refused.append(job)
             }
         }
-        let wakeCount = min(jobs.count - refused.count, idleThreads)
+        let wakeCount = max(0, min(jobs.count - refused.count, idleThreads - pendingWakeUps))
+        pendingWakeUps += wakeCount
         lock.unlock()
         for _ in 0..<wakeCount {
             lock.signal()
@@ -145,6 +150,9 @@ final class WorkerPool<Job: Sendable, State>: @unchecked Sendable {
             idleThreads += 1
             lock.wait()
             idleThreads -= 1
+            // A spurious wake-up may take another thread's signal; the count only steers how
+            // many threads to wake, and any thread that wakes drains the whole queue.
+            pendingWakeUps = max(0, pendingWakeUps - 1)
         }
         liveThreads -= 1
         // Wakes `waitForThreadsToExit`, which shares the condition with idle workers.
