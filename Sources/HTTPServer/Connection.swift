@@ -169,7 +169,9 @@ extension EventLoop {
             pending.append(contentsOf: input)
             let consumed = pending.withUnsafeBytes { parseAvailable(connection, $0) }
             if consumed < pending.count && !connection.isClosed {
-                connection.buffer = Array(pending[consumed...])
+                // Reusing the array when nothing was consumed keeps a client that sends one
+                // byte at a time from costing a copy of the whole unfinished line per byte.
+                connection.buffer = consumed == 0 ? pending : Array(pending[consumed...])
             }
         }
 
@@ -228,7 +230,7 @@ extension EventLoop {
         }
     }
 
-    /// Hands a complete request to the worker pool, or answers 503 when the queue is full.
+    /// Queues a complete request for the worker pool; `flushDispatches` hands it over.
     private func dispatch(_ connection: Connection) {
         let head = connection.parser.head
         let body = connection.parser.takeBody()
@@ -265,24 +267,26 @@ extension EventLoop {
 
     private func respondQueueFull(_ connection: Connection, request: Request, keepAlive: Bool) {
         let keepAlive = keepAlive && !isDraining
+        let message = "The server is busy; retry in a second."
         let bytes = ResponseEncoder.encodeErrorResponse(
-            status: .serviceUnavailable,
-            message: "The server is busy; retry in a second.",
+            status: .serviceUnavailable, message: message,
             extraHeaders: ["Retry-After": "1"], keepAlive: keepAlive, version: request.version,
             date: dateCache.current())
         let record = AccessRecord(
             requestID: request.requestID, method: request.method.rawValue, path: request.rawPath,
             remoteAddress: connection.remoteAddress, startNanoseconds: connection.requestStartNanoseconds,
-            status: 503, bodyBytes: bytes.count)
-        if core.rejectedConnectionLog.admit() != nil {
+            status: 503, bodyBytes: message.utf8.count + 1)
+        if let suppressed = core.queueFullLog.admit() {
             core.logger.warning("worker_queue_full", [
                 "request_id": request.requestID, "queue_limit": core.configuration.workerQueueLimit,
+                "workers": core.configuration.workerCount, "suppressed": suppressed,
+                "action": "responded 503; raise workerCount or workerQueueLimit if this persists",
             ])
         }
         startWriting(connection, OutboundMessage(buffers: [bytes], closeAfter: !keepAlive, record: record))
     }
 
-    /// Answers a request the parser rejected, then closes.
+    /// Sends the error response for a request the parser rejected, then closes.
     private func reject(_ connection: Connection, _ error: any Error) {
         let parseError = (error as? RequestParseError) ?? .badRequest("The request could not be parsed.")
         let head = connection.parser.head

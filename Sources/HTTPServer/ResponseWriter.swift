@@ -206,14 +206,14 @@ enum ResponseWriter {
             }
             // Part of the body is out. Closing without the last chunk signals to the client
             // that the response is incomplete (RFC 9112, section 8).
-            core.logAccess(record, error: String(describing: error))
             post(.responseFailed(item.token), item: item)
+            core.logAccess(record, error: String(describing: error))
             return
         }
 
         record.bodyBytes = writer.bodyBytes
-        core.logAccess(record)
         post(.responseFinished(item.token, keepAlive: keepAlive), item: item)
+        core.logAccess(record)
     }
 
     private static func replacementBody(_ response: Response) -> [UInt8] {
@@ -230,8 +230,9 @@ enum ResponseWriter {
         switch message.write(to: item.socket) {
         case .done:
             message.releaseFile()
-            if let record = message.record { core.logAccess(record) }
+            // The loop hears first, so the log write does not delay the next request.
             post(.responseFinished(item.token, keepAlive: !message.closeAfter), item: item)
+            if let record = message.record { core.logAccess(record) }
         case .wouldBlock:
             if !item.loop.post(.responsePending(item.token, message)) {
                 message.releaseFile()
@@ -239,8 +240,8 @@ enum ResponseWriter {
             }
         case .failed(let reason):
             message.releaseFile()
-            if let record = message.record { core.logAccess(record, error: reason) }
             post(.responseFailed(item.token), item: item)
+            if let record = message.record { core.logAccess(record, error: reason) }
         }
     }
 

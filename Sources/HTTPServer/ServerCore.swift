@@ -45,6 +45,7 @@ final class ServerCore: Sendable {
     private let loopsWatchingListener: Atomic<Int>
     let rejectedConnectionLog = LogRateLimiter(interval: .seconds(1))
     let acceptFailureLog = LogRateLimiter(interval: .seconds(1))
+    let queueFullLog = LogRateLimiter(interval: .seconds(1))
 
     // Written once by `makeLoops` before any thread starts, then only read.
     nonisolated(unsafe) private var loopsSnapshot: [EventLoop] = []
