@@ -51,6 +51,18 @@ public final class HTTPServer: Sendable {
         state.withLock { $0.boundPort }
     }
 
+    /// The number of open client connections, for health checks and metrics. Connections
+    /// that are closing still count until their socket is closed.
+    public var openConnectionCount: Int {
+        let core: ServerCore? = state.withLock { state in
+            switch state.phase {
+            case .running(let core), .stopping(let core): core
+            case .created, .stopped: nil
+            }
+        }
+        return core?.connectionCount.load(ordering: .relaxed) ?? 0
+    }
+
     /// Whether `start()` succeeded and shutdown has not begun.
     public var isRunning: Bool {
         state.withLock { if case .running = $0.phase { true } else { false } }

@@ -401,6 +401,68 @@ import Testing
         }
     }
 
+    // MARK: - Concurrency
+
+    @Test func concurrentClientsAreAllServedCorrectly() throws {
+        try withServer { server in
+            let port = server.port
+            let failures = Mutex<[String]>([])
+            let finished = Atomic<Int>(0)
+            let clientCount = 16
+            for clientIndex in 0..<clientCount {
+                Thread {
+                    defer { finished.add(1, ordering: .relaxed) }
+                    do {
+                        let client = try TestClient(port: port)
+                        for round in 0..<40 {
+                            // Every fourth round pipelines three requests in one write.
+                            let count = round % 4 == 0 ? 3 : 1
+                            var batch = ""
+                            for part in 0..<count {
+                                batch += "POST /c\(clientIndex)/r\(round)/p\(part) HTTP/1.1\r\nHost: a\r\n"
+                                    + "Content-Length: 4\r\n\r\n\(clientIndex % 10)\(round % 10)\(part)x"
+                            }
+                            try client.send(batch)
+                            for part in 0..<count {
+                                let response = try client.readResponse()
+                                let path = "/c\(clientIndex)/r\(round)/p\(part)"
+                                if echoField(response, "path") != path || echoField(response, "body")
+                                    != "\(clientIndex % 10)\(round % 10)\(part)x" {
+                                    failures.withLock { $0.append("client \(clientIndex): wrong response for \(path)") }
+                                }
+                            }
+                        }
+                    } catch {
+                        failures.withLock { $0.append("client \(clientIndex): \(error)") }
+                    }
+                }.start()
+            }
+            #expect(waitFor({ finished.load(ordering: .relaxed) == clientCount }, timeout: .seconds(20)))
+            #expect(failures.withLock { $0 } == [])
+        }
+    }
+
+    @Test func connectionCountReturnsToZero() throws {
+        try withServer { server in
+            for index in 0..<30 {
+                let client = try TestClient(port: server.port)
+                switch index % 3 {
+                case 0:
+                    try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+                    _ = try client.readResponse()
+                case 1:
+                    try client.send("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+                    _ = try client.readResponse()
+                default:
+                    try client.send("GET / HTTP/1.0\r\n\r\n")
+                    _ = try client.readResponse()
+                }
+                client.close()
+            }
+            #expect(waitFor { server.openConnectionCount == 0 })
+        }
+    }
+
     // MARK: - Start-up
 
     @Test func invalidHostIsRejectedAtStart() {
