@@ -133,8 +133,8 @@ extension EventLoop {
             }
             if count == 0 {
                 connection.readReady = false
-                // The client closed its side. A request cut short gets no answer, since the
-                // client can no longer be waiting for one in any useful way.
+                // The client closed its side. A request cut short by the end of the stream
+                // can never complete, so the connection closes without a response.
                 closeNow(connection)
                 return
             }
@@ -411,7 +411,7 @@ extension EventLoop {
         case .header, .body:
             guard connection.phase == .reading else { return }
             guard connection.requestStarted else {
-                // Nothing was sent at all: no one is waiting for an answer.
+                // The client sent nothing, so it expects no response.
                 closeNow(connection)
                 return
             }

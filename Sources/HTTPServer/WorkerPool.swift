@@ -150,8 +150,9 @@ final class WorkerPool<Job: Sendable, State>: @unchecked Sendable {
             idleThreads += 1
             lock.wait()
             idleThreads -= 1
-            // A spurious wake-up may take another thread's signal; the count only steers how
-            // many threads to wake, and any thread that wakes drains the whole queue.
+            // A spurious wake-up may take another thread's signal. That is harmless, because
+            // the count only steers how many threads to wake and any woken thread drains the
+            // whole queue.
             pendingWakeUps = max(0, pendingWakeUps - 1)
         }
         liveThreads -= 1
