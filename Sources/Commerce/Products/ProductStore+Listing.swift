@@ -72,6 +72,12 @@ public struct ProductCounts: Sendable, Equatable {
     public let total: Int
     public let visible: Int
     public let soldOut: Int
+
+    public init(total: Int, visible: Int, soldOut: Int) {
+        self.total = total
+        self.visible = visible
+        self.soldOut = soldOut
+    }
 }
 
 extension ProductStore {
