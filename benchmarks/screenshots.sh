@@ -8,10 +8,10 @@
 #   --out DIR    folder for the PNG files (default /tmp/screens)
 #
 # Needs a debug build (`swift build`), Debian's `chromium`, `curl` and `python3`.
-# The script starts its own server from this work tree on a fresh data folder (so the
-# demo store has its 24 sample products), adds a few products through the admin (one
-# with an image, one with a long title, one hidden) so the storefront has a second page,
-# then stops the server. Every address it uses is on 127.0.0.1.
+# The script starts its own server from this work tree on a fresh data folder, so the
+# demo store has its 24 sample products. It adds a few products through the admin (one
+# with an image, one with a long title, one hidden) so the storefront has a second page.
+# It stops the server when it ends. Every address it uses is on 127.0.0.1.
 #
 # Chromium takes no cookie on its command line, so admin pages are fetched with curl
 # using the logged-in session, saved next to a copy of Public/ under /assets/, and
@@ -59,7 +59,7 @@ for _ in $(seq 1 100); do
     kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; echo "screenshots.sh: the server stopped; see its log above" >&2; exit 1; }
     sleep 0.1
 done
-curl -fsS "http://localhost:$port/health" >/dev/null || { echo "screenshots.sh: the server did not answer on port $port within 10 s" >&2; exit 1; }
+curl -fsS "http://localhost:$port/health" >/dev/null || { cat "$work/server.log" >&2; echo "screenshots.sh: no response from the server on port $port within 10 s; its log is above" >&2; exit 1; }
 
 # --- Helpers ------------------------------------------------------------------------
 
@@ -96,7 +96,7 @@ status="$(curl -sS -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}' \
     --data-urlencode "csrf_token=$token" --data-urlencode "next=/admin" \
     --data-urlencode "email=owner@demo.example" --data-urlencode "password=demo-password" \
     "$store/admin/login")"
-[ "$status" = 303 ] || [ "$status" = 302 ] || { echo "screenshots.sh: login answered $status, expected a redirect" >&2; exit 1; }
+[ "$status" = 303 ] || [ "$status" = 302 ] || { echo "screenshots.sh: login returned status $status, expected a redirect (302 or 303)" >&2; exit 1; }
 
 # A product image, drawn as SVG and turned into a PNG by chromium (uploads take raster images).
 cat >"$work/image.svg" <<'SVG'
@@ -124,7 +124,7 @@ add_product() {
         -F "csrf_token=$token" -F "title=$title" -F "price=$price" -F "stock=$stock" \
         -F "description=Added by the screenshot script." "${visible_field[@]}" "$@" \
         "$store/admin/products")"
-    [ "$status" = 303 ] || [ "$status" = 302 ] || { echo "screenshots.sh: creating “$title” answered $status" >&2; exit 1; }
+    [ "$status" = 303 ] || [ "$status" = 302 ] || { echo "screenshots.sh: creating “$title” returned status $status, expected a redirect" >&2; exit 1; }
 }
 add_product "Mountain Range Print, A3" 24.00 15 1 -F "image=@$work/image.png;type=image/png" -F compare_at_price=30.00
 add_product "Ultralight Packable Rain Shell with Adjustable Storm Hood and Pit Zips" 189.00 4 1 -F sku=APP-SHELL-UL-M-BLUE
@@ -154,7 +154,7 @@ cp -R "$work/data/stores/"*/files "$work/site/files" 2>/dev/null || true
 failures=0
 check() {
     if [ "$1" != "$2" ]; then
-        echo "screenshots.sh: warning: $3 answered $1, expected $2; its screenshot shows that page" >&2
+        echo "screenshots.sh: warning: $3 returned status $1, expected $2; its screenshot shows that page" >&2
         failures=$((failures + 1))
     fi
 }
@@ -187,7 +187,7 @@ done
 
 echo "Screenshots are in $out"
 if [ "$failures" -gt 0 ]; then
-    echo "screenshots.sh: $failures admin page(s) answered an unexpected status; server log:" >&2
+    echo "screenshots.sh: $failures admin page(s) returned an unexpected status; errors in the server log:" >&2
     grep 'level=error' "$work/server.log" >&2 || true
     exit 1
 fi
