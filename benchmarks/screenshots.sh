@@ -11,7 +11,8 @@
 # The script starts its own server from this work tree on a fresh data folder, so the
 # demo store has its 24 sample products. It adds a few products through the admin (one
 # with an image, one with a long title, one hidden) so the storefront has a second page.
-# It stops the server when it ends. Every address it uses is on 127.0.0.1.
+# It stops the server when it ends. Every address it uses is loopback: 127.0.0.1,
+# localhost and names under .localhost.
 #
 # Chromium takes no cookie on its command line, so admin pages are fetched with curl
 # using the logged-in session, saved next to a copy of Public/ under /assets/, and
@@ -51,6 +52,11 @@ jar="$work/cookies.txt"
 
 # --- Server -------------------------------------------------------------------------
 
+# A server already on the port would respond in place of ours, with its own data.
+if curl -sS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
+    echo "screenshots.sh: port $port is already in use; stop what listens there or pass --port with a free port" >&2
+    exit 1
+fi
 "$binary" serve --host 127.0.0.1 --port "$port" --data "$work/data" --root "$root" \
     --log-level warning >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -120,11 +126,15 @@ add_product() {
     token="$(csrf_from "$work/site/new-form.html")"
     [ "$visible" = 1 ] && visible_field=(-F visible=1)
     local status
-    status="$(curl -sS -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}' \
+    status="$(curl -sS -b "$jar" -c "$jar" -o "$work/add-product.html" -w '%{http_code}' \
         -F "csrf_token=$token" -F "title=$title" -F "price=$price" -F "stock=$stock" \
         -F "description=Added by the screenshot script." "${visible_field[@]}" "$@" \
         "$store/admin/products")"
-    [ "$status" = 303 ] || [ "$status" = 302 ] || { echo "screenshots.sh: creating “$title” returned status $status, expected a redirect" >&2; exit 1; }
+    if [ "$status" != 303 ] && [ "$status" != 302 ]; then
+        echo "screenshots.sh: creating “$title” returned status $status, expected a redirect; errors on the page:" >&2
+        sed -n 's/.*class="\(error\|notice error\)"[^>]*>\([^<]*\).*/  \2/p' "$work/add-product.html" >&2
+        exit 1
+    fi
 }
 add_product "Mountain Range Print, A3" 24.00 15 1 -F "image=@$work/image.png;type=image/png" -F compare_at_price=30.00
 add_product "Ultralight Packable Rain Shell with Adjustable Storm Hood and Pit Zips" 189.00 4 1 -F sku=APP-SHELL-UL-M-BLUE
@@ -164,13 +174,16 @@ check "$(save product-new /admin/products/new)" 200 /admin/products/new
 token="$(csrf_from "$work/site/product-new.html")"
 check "$(save product-invalid /admin/products -F "csrf_token=$token" -F title= \
     -F price=12,5.0 -F compare_at_price=cheap -F stock=-3 -F visible=1)" 422 "POST /admin/products (invalid)"
-first_edit="$(sed -n 's|.*href="\(/admin/products/[0-9]*/edit\)".*|\1|p' "$work/site/products.html" | head -n 1)"
-check "$(save product-edit "$first_edit")" 200 "$first_edit"
+# The edit form of the product with an image, which shows the current-image controls.
+image_edit="$(sed -n 's|.*href="\(/admin/products/[0-9]*/edit\)">Mountain Range Print.*|\1|p' "$work/site/products.html" | head -n 1)"
+check "$(save product-edit "${image_edit:-/admin/products/1/edit}")" 200 "edit form of Mountain Range Print, A3"
 check "$(save settings /admin/settings/general)" 200 /admin/settings/general
 token="$(csrf_from "$work/site/settings.html")"
 check "$(save staff-invited /admin/staff --data-urlencode "csrf_token=$token" \
     --data-urlencode "name=Robin Meyer" --data-urlencode "email=robin@demo.example")" 200 "POST /admin/staff"
 check "$(save staff /admin/staff)" 200 /admin/staff
+check "$(save admin-404 /admin/no-such-page)" 404 /admin/no-such-page
+invitation_url="$(sed -n 's|.*value="\(http[^"]*/admin/invitations/[^"]*\)".*|\1|p' "$work/site/staff-invited.html" | head -n 1)"
 
 static_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 python3 -m http.server "$static_port" --bind 127.0.0.1 --directory "$work/site" >/dev/null 2>&1 &
@@ -184,6 +197,14 @@ site="http://127.0.0.1:$static_port"
 for page in dashboard products product-new product-invalid product-edit settings staff staff-invited; do
     shoot "admin-$page" "$site/$page.html"
 done
+shoot admin-not-found "$site/admin-404.html"
+# The invitation page is for someone not logged in, so chromium opens it on the server.
+if [ -n "$invitation_url" ]; then
+    shoot admin-invitation "$invitation_url"
+else
+    echo "screenshots.sh: warning: no invitation link found on the staff page" >&2
+    failures=$((failures + 1))
+fi
 
 echo "Screenshots are in $out"
 if [ "$failures" -gt 0 ]; then
