@@ -1,0 +1,174 @@
+/// A fixed set of threads that run jobs from a bounded FIFO queue.
+///
+/// `submit` never blocks: when `queueLimit` jobs are already waiting it returns false and the
+/// caller answers `503`. The limit counts waiting jobs, not running ones, so with one thread
+/// and a limit of one, a second job waits while the first runs and a third is refused.
+///
+/// Each thread owns a `State` value (a date cache, for instance) passed to every job it runs.
+final class WorkerPool<Job: Sendable, State>: @unchecked Sendable {
+    // @unchecked Sendable: `queue`, `stopping`, `liveThreads` and `busyThreads` are only
+    // touched while holding `lock`; `process`, `cancel` and `makeState` are immutable.
+
+    private let lock = ConditionLock()
+    private var queue: RingBuffer<Job>
+    private let queueLimit: Int
+    private let threadCount: Int
+    private let name: String
+    private let makeState: @Sendable () -> State
+    private let process: @Sendable (Job, inout State) -> Void
+    private let cancel: @Sendable (Job) -> Void
+
+    private var stopping = false
+    private var started = false
+    private var liveThreads = 0
+    private var busyThreads = 0
+
+    /// - Parameters:
+    ///   - process: runs one job on a pool thread.
+    ///   - cancel: disposes of a job that was queued but will never run, after `stop(cancelQueued: true)`.
+    init(
+        name: String,
+        threadCount: Int,
+        queueLimit: Int,
+        makeState: @escaping @Sendable () -> State,
+        process: @escaping @Sendable (Job, inout State) -> Void,
+        cancel: @escaping @Sendable (Job) -> Void
+    ) {
+        precondition(threadCount >= 1, "a worker pool needs at least one thread")
+        self.name = name
+        self.threadCount = threadCount
+        self.queueLimit = queueLimit
+        self.queue = RingBuffer(capacity: min(queueLimit, 4096))
+        self.makeState = makeState
+        self.process = process
+        self.cancel = cancel
+    }
+
+    /// Starts the threads. Calling it twice has no effect.
+    func start() {
+        let alreadyStarted = lock.withLock {
+            defer { started = true }
+            if !started { liveThreads = threadCount }
+            return started
+        }
+        guard !alreadyStarted else { return }
+        for index in 0..<threadCount {
+            startThread(name: "\(name)-\(index)") { [self] in
+                runThread()
+            }
+        }
+    }
+
+    /// Queues a job. Returns false, without queueing, when the queue is full or the pool is
+    /// stopping.
+    func submit(_ job: Job) -> Bool {
+        lock.lock()
+        guard !stopping, queue.count < queueLimit || (queue.isEmpty && busyThreads < threadCount) else {
+            lock.unlock()
+            return false
+        }
+        queue.append(job)
+        lock.unlock()
+        lock.signal()
+        return true
+    }
+
+    /// Jobs waiting for a thread.
+    var queuedCount: Int { lock.withLock { queue.count } }
+    /// Threads running a job right now.
+    var runningCount: Int { lock.withLock { busyThreads } }
+
+    /// Lets each thread finish its current job and exit. Queued jobs still run unless
+    /// `cancelQueued` is set, in which case `cancel` receives each of them instead.
+    func stop(cancelQueued: Bool) {
+        var cancelled: [Job] = []
+        lock.withLock {
+            stopping = true
+            if cancelQueued {
+                while let job = queue.popFirst() {
+                    cancelled.append(job)
+                }
+            }
+            lock.broadcast()
+        }
+        for job in cancelled {
+            cancel(job)
+        }
+    }
+
+    /// Waits until every thread has exited or the monotonic clock reaches `deadline`
+    /// (nanoseconds). Returns whether all exited.
+    @discardableResult
+    func waitForThreadsToExit(untilNanoseconds deadline: UInt64) -> Bool {
+        lock.withLock {
+            while liveThreads > 0 {
+                if !lock.wait(untilNanoseconds: deadline) && liveThreads > 0 {
+                    return false
+                }
+            }
+            return true
+        }
+    }
+
+    private func runThread() {
+        var state = makeState()
+        lock.lock()
+        while true {
+            if let job = queue.popFirst() {
+                busyThreads += 1
+                lock.unlock()
+                process(job, &state)
+                lock.lock()
+                busyThreads -= 1
+                continue
+            }
+            if stopping {
+                break
+            }
+            lock.wait()
+        }
+        liveThreads -= 1
+        // Wakes `waitForThreadsToExit`, which shares the condition with idle workers.
+        lock.broadcast()
+        lock.unlock()
+    }
+}
+
+/// A growable FIFO queue in a circular buffer, so popping the front is O(1).
+struct RingBuffer<Element> {
+    private var storage: [Element?]
+    private var head = 0
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        storage = Array(repeating: nil, count: max(capacity, 1))
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func append(_ element: Element) {
+        if count == storage.count {
+            grow()
+        }
+        storage[(head + count) % storage.count] = element
+        count += 1
+    }
+
+    mutating func popFirst() -> Element? {
+        guard count > 0 else { return nil }
+        let element = storage[head]
+        storage[head] = nil
+        head = (head + 1) % storage.count
+        count -= 1
+        return element
+    }
+
+    private mutating func grow() {
+        var larger: [Element?] = Array(repeating: nil, count: storage.count * 2)
+        for index in 0..<count {
+            larger[index] = storage[(head + index) % storage.count]
+        }
+        storage = larger
+        head = 0
+    }
+}

@@ -1,0 +1,57 @@
+import Synchronization
+
+/// One template ready to render: its layouts applied and its partials resolved to
+/// positions in the same `TemplateSet`.
+///
+/// Sendable without locks: every stored property is immutable except `sizeHint`, which
+/// is an atomic.
+final class CompiledTemplate: Sendable {
+    let name: String
+    let file: String
+    /// Empty when `failure` is set.
+    let body: [Node]
+    /// Why this template cannot render: its own error, or that of a layout or partial it
+    /// uses.
+    let failure: TemplateError?
+    /// Names of every template whose file can change this one's output: itself, its
+    /// layouts, and its partials transitively, including names that have no file yet.
+    let dependencies: [String]
+    /// The largest output seen so far in bytes, so the next render reserves its buffer
+    /// once. Relaxed ordering is enough because a stale value only costs a reallocation.
+    let sizeHint = Atomic<Int>(0)
+
+    init(name: String, file: String, body: [Node], failure: TemplateError?, dependencies: [String]) {
+        self.name = name
+        self.file = file
+        self.body = body
+        self.failure = failure
+        self.dependencies = dependencies
+    }
+}
+
+/// Every template under a root, linked together. Immutable after creation, so one
+/// instance is shared by all rendering threads; reload mode builds a new one instead of
+/// changing the current one.
+final class TemplateSet: Sendable {
+    let templates: [CompiledTemplate]
+    let indexByName: [String: Int]
+
+    init(templates: [CompiledTemplate]) {
+        self.templates = templates
+        var indexByName: [String: Int] = [:]
+        for (index, template) in templates.enumerated() {
+            indexByName[template.name] = index
+        }
+        self.indexByName = indexByName
+    }
+
+    subscript(name: String) -> CompiledTemplate? {
+        indexByName[name].map { templates[$0] }
+    }
+
+    /// Every failure, ordered by file and position, without the copies that dependent
+    /// templates carry.
+    var failures: [TemplateError] {
+        Array(Set(templates.compactMap(\.failure))).sorted()
+    }
+}

@@ -1,0 +1,111 @@
+/// A value that a template reads: the context passed to a render call and everything
+/// reachable from it by dotted paths.
+///
+/// A missing key and `null` are the same to a template: both render as nothing and both
+/// are false in `{{#if}}`.
+public enum TemplateValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([TemplateValue])
+    case dictionary([String: TemplateValue])
+    /// HTML that the calling code vouches for: `{{ value }}` writes it without escaping.
+    /// Build it only from constant markup and from text that was already escaped, never
+    /// from shopper or merchant input, because anything in it reaches the page as markup.
+    case trustedHTML(String)
+}
+
+extension TemplateValue {
+    /// Wraps any convertible Swift value.
+    public init(_ value: some TemplateValueConvertible) {
+        self = value.templateValue
+    }
+
+    /// Builds a dictionary from Swift values of mixed types, for example
+    /// `TemplateValue(fields: ["name": product.name, "priceMinor": product.priceMinor])`.
+    public init(fields: [String: any TemplateValueConvertible]) {
+        self = .dictionary(fields.mapValues { $0.templateValue })
+    }
+
+    /// The value stored under `key` when this is a dictionary, otherwise `nil`.
+    public subscript(key: String) -> TemplateValue? {
+        guard case .dictionary(let dictionary) = self else { return nil }
+        return dictionary[key]
+    }
+
+    /// Whether `{{#if}}` takes its first branch for this value: `false`, `null`, `0`, `0.0`,
+    /// NaN, `""`, an empty array and an empty dictionary are false; everything else is true.
+    var isTruthy: Bool {
+        switch self {
+        case .null: return false
+        case .bool(let value): return value
+        case .int(let value): return value != 0
+        case .double(let value): return value != 0 && !value.isNaN
+        case .string(let value): return !value.isEmpty
+        case .trustedHTML(let value): return !value.isEmpty
+        case .array(let value): return !value.isEmpty
+        case .dictionary(let value): return !value.isEmpty
+        }
+    }
+
+    /// A short name of the value's kind for error messages.
+    var kindDescription: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .int: return "an integer"
+        case .double: return "a number"
+        case .string: return "a string"
+        case .trustedHTML: return "trusted HTML"
+        case .array: return "an array"
+        case .dictionary: return "a dictionary"
+        }
+    }
+}
+
+// MARK: - Literals
+
+extension TemplateValue: ExpressibleByNilLiteral {
+    public init(nilLiteral: ()) {
+        self = .null
+    }
+}
+
+extension TemplateValue: ExpressibleByBooleanLiteral {
+    public init(booleanLiteral value: Bool) {
+        self = .bool(value)
+    }
+}
+
+extension TemplateValue: ExpressibleByIntegerLiteral {
+    public init(integerLiteral value: Int) {
+        self = .int(value)
+    }
+}
+
+extension TemplateValue: ExpressibleByFloatLiteral {
+    public init(floatLiteral value: Double) {
+        self = .double(value)
+    }
+}
+
+extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByStringInterpolation {
+    public init(stringLiteral value: String) {
+        self = .string(value)
+    }
+}
+
+extension TemplateValue: ExpressibleByArrayLiteral {
+    public init(arrayLiteral elements: TemplateValue...) {
+        self = .array(elements)
+    }
+}
+
+extension TemplateValue: ExpressibleByDictionaryLiteral {
+    /// A repeated key keeps its last value, as a later assignment would.
+    public init(dictionaryLiteral elements: (String, TemplateValue)...) {
+        self = .dictionary(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+}

@@ -1,0 +1,92 @@
+import Testing
+@testable import Templates
+
+@Suite struct EscapingTests {
+    @Test(arguments: [
+        ("&", "&amp;"),
+        ("<", "&lt;"),
+        (">", "&gt;"),
+        ("\"", "&quot;"),
+        ("'", "&#39;"),
+    ])
+    func specialCharacterIsEscaped(character: String, reference: String) throws {
+        #expect(try render("{{ value }}", ["value": .string(character)]) == reference)
+        #expect(try render("{{ value }}", ["value": .string("a\(character)b")]) == "a\(reference)b")
+    }
+
+    @Test func allSpecialCharactersTogether() throws {
+        let html = try render("<p>{{ value }}</p>", ["value": "<a href=\"x\" title='y'>Tom & Jerry</a>"])
+        #expect(html == "<p>&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;Tom &amp; Jerry&lt;/a&gt;</p>")
+    }
+
+    @Test func plainAndNonASCIITextUnchanged() throws {
+        let text = "Crème brûlée — 日本茶 🍵 100% {curly} = ok"
+        #expect(try render("{{ value }}", ["value": .string(text)]) == text)
+        #expect(try render("[{{ value }}]", ["value": ""]) == "[]")
+    }
+
+    @Test func specialCharactersAtBothEnds() throws {
+        let html = try render("{{ value }}", ["value": "<<middle>>"])
+        #expect(html == "&lt;&lt;middle&gt;&gt;")
+    }
+
+    @Test func attackInQuotedAttributesIsInert() throws {
+        let attack = "\"><script>alert('x')</script><a b='"
+        let html = try render(
+            "<a title=\"{{ value }}\" data-note='{{ value }}'>x</a>",
+            ["value": .string(attack)]
+        )
+        let escaped = "&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;a b=&#39;"
+        #expect(html == "<a title=\"\(escaped)\" data-note='\(escaped)'>x</a>")
+        #expect(!html.contains("<script>"))
+    }
+
+    @Test func unescapedTagWritesRawHTML() throws {
+        let html = try render("<div>{{ unescaped page.html }}</div>", ["page": ["html": "<b>Bold & \"quoted\"</b>"]])
+        #expect(html == "<div><b>Bold & \"quoted\"</b></div>")
+    }
+
+    @Test func trustedHTMLValueIsNotEscaped() throws {
+        let html = try render("{{ badge }}|{{ unescaped badge }}", ["badge": .trustedHTML("<span class=\"new\">New</span>")])
+        #expect(html == "<span class=\"new\">New</span>|<span class=\"new\">New</span>")
+    }
+
+    @Test func numbersAndBooleansPrintAsText() throws {
+        let html = try render(
+            "{{ zero }} {{ negative }} {{ smallest }} {{ largest }} {{ half }} {{ whole }} {{ yes }} {{ no }}",
+            [
+                "zero": 0,
+                "negative": -42,
+                "smallest": .int(Int.min),
+                "largest": .int(Int.max),
+                "half": 0.5,
+                "whole": 2.0,
+                "yes": true,
+                "no": false,
+            ]
+        )
+        #expect(html == "0 -42 \(Int.min) \(Int.max) 0.5 2.0 true false")
+    }
+
+    @Test func arrayAsTextIsARenderError() throws {
+        let folder = try TemplateFolder(["page": "<p>\n  {{ products }}</p>"])
+        let library = try folder.library()
+        #expect(throws: TemplateError(
+            file: "page.html",
+            line: 2,
+            column: 6,
+            message: "`products` is an array, which has no text form; print one of its members, or loop over it with `{{#each products as item}}`"
+        )) {
+            try library.render("page", ["products": [1, 2]])
+        }
+    }
+
+    @Test func dictionaryAsTextIsARenderError() throws {
+        let folder = try TemplateFolder(["page": "{{ unescaped store }}"])
+        let library = try folder.library()
+        let error = #expect(throws: TemplateError.self) {
+            try library.render("page", ["store": ["name": "x"]])
+        }
+        #expect(error?.description.hasPrefix("page.html:1:14: `store` is a dictionary") == true)
+    }
+}
