@@ -20,6 +20,7 @@ struct Options {
     var productCount = 40
     var viewsPath = Options.defaultViewsPath
     var dumpPath: String?
+    var measuresRenderRate = false
     var logsRequests = false
 
     /// The Views folder beside this source file, which is right when the server runs from
@@ -42,6 +43,8 @@ struct Options {
           --products N          products on the page, 0...1000 (default 40, about 10 KB of HTML)
           --views PATH          template folder (default: the Views folder beside main.swift)
           --dump PATH           write one rendered page to PATH and exit without serving
+          --render-rate         time building the context and rendering the page on one
+                                thread, without HTTP, print the rates and exit
           --access-log          write one log line per request to stderr (default off, as
                                 the nginx configuration of the benchmark has access_log off)
           --help                show this text
@@ -78,6 +81,7 @@ struct Options {
             case "--products": options.productCount = try integer(for: flag, in: 0...1000)
             case "--views": options.viewsPath = try value(for: flag)
             case "--dump": options.dumpPath = try value(for: flag)
+            case "--render-rate": options.measuresRenderRate = true
             case "--access-log": options.logsRequests = true
             case "--help", "-h": throw UsageError(nil)
             default: throw UsageError("unknown option \"\(flag)\"")
@@ -201,6 +205,40 @@ let translator: TemplateTranslator = { key, arguments in
     return text
 }
 
+// MARK: - Render rate
+
+/// Prints how long one request's share of the page work takes on one thread: building
+/// the context, rendering a prebuilt context, and both, each timed for two seconds.
+func measureRenderRate(library: TemplateLibrary, pageName: String, products: [Product]) {
+    let context = makeContext(products: products)
+    let timings: [(String, () throws -> Int)] = [
+        ("context only", { makeContext(products: products)["products"] == nil ? 0 : 1 }),
+        ("render only", { try library.renderBytes(pageName, context, translator: translator).count }),
+        ("context and render", {
+            try library.renderBytes(pageName, makeContext(products: products), translator: translator).count
+        }),
+    ]
+
+    for (label, body) in timings {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var iterations = 0
+        var checksum = 0
+        do {
+            while clock.now - start < .seconds(2) {
+                checksum &+= try body()
+                iterations += 1
+            }
+        } catch {
+            fail("rendering \(pageName) failed: \(error)")
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let microseconds = seconds * 1e6 / Double(iterations)
+        print("\(label): \(Int(Double(iterations) / seconds)) per second, \((microseconds * 10).rounded() / 10) µs each (checksum \(checksum))")
+    }
+}
+
 // MARK: - Serving
 
 func fail(_ message: String) -> Never {
@@ -238,6 +276,11 @@ func run() {
         } catch {
             fail("cannot write the page to \(dumpPath): \(error)")
         }
+    }
+
+    if options.measuresRenderRate {
+        measureRenderRate(library: library, pageName: pageName, products: products)
+        exit(0)
     }
 
     var configuration = ServerConfiguration()
