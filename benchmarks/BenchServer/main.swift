@@ -6,8 +6,10 @@
 // prices, links, flags) and the HTML are built anew for each request, so a request costs
 // what a storefront page costs without the database. `/ping` returns a fixed short text.
 
+import Dispatch
 import Foundation
 import HTTPServer
+import Synchronization
 import Templates
 
 // MARK: - Options
@@ -20,7 +22,8 @@ struct Options {
     var productCount = 40
     var viewsPath = Options.defaultViewsPath
     var dumpPath: String?
-    var measuresRenderRate = false
+    /// Threads for `--render-rate`; nil when serving.
+    var renderRateThreads: Int?
     var logsRequests = false
 
     /// The Views folder beside this source file, which is right when the server runs from
@@ -43,8 +46,8 @@ struct Options {
           --products N          products on the page, 0...1000 (default 40, about 10 KB of HTML)
           --views PATH          template folder (default: the Views folder beside main.swift)
           --dump PATH           write one rendered page to PATH and exit without serving
-          --render-rate         time building the context and rendering the page on one
-                                thread, without HTTP, print the rates and exit
+          --render-rate THREADS time building the context and rendering the page on
+                                THREADS threads without HTTP, print the rates and exit
           --access-log          write one log line per request to stderr (default off, as
                                 the nginx configuration of the benchmark has access_log off)
           --help                show this text
@@ -81,7 +84,7 @@ struct Options {
             case "--products": options.productCount = try integer(for: flag, in: 0...1000)
             case "--views": options.viewsPath = try value(for: flag)
             case "--dump": options.dumpPath = try value(for: flag)
-            case "--render-rate": options.measuresRenderRate = true
+            case "--render-rate": options.renderRateThreads = try integer(for: flag, in: 1...64)
             case "--access-log": options.logsRequests = true
             case "--help", "-h": throw UsageError(nil)
             default: throw UsageError("unknown option \"\(flag)\"")
@@ -207,11 +210,12 @@ let translator: TemplateTranslator = { key, arguments in
 
 // MARK: - Render rate
 
-/// Prints how long one request's share of the page work takes on one thread: building
-/// the context, rendering a prebuilt context, and both, each timed for two seconds.
-func measureRenderRate(library: TemplateLibrary, pageName: String, products: [Product]) {
+/// Prints how fast the page work runs without HTTP, on `threadCount` threads that share
+/// one template library as the server's workers do: building the context, rendering a
+/// prebuilt context, and both, each timed for two seconds.
+func measureRenderRate(library: TemplateLibrary, pageName: String, products: [Product], threadCount: Int) {
     let context = makeContext(products: products)
-    let timings: [(String, () throws -> Int)] = [
+    let timings: [(String, @Sendable () throws -> Int)] = [
         ("context only", { makeContext(products: products)["products"] == nil ? 0 : 1 }),
         ("render only", { try library.renderBytes(pageName, context, translator: translator).count }),
         ("context and render", {
@@ -219,23 +223,36 @@ func measureRenderRate(library: TemplateLibrary, pageName: String, products: [Pr
         }),
     ]
 
+    print("page work on \(threadCount) thread\(threadCount == 1 ? "" : "s"), \(products.count) products:")
     for (label, body) in timings {
+        let iterations = Atomic<Int>(0)
+        let failure = Mutex<(any Error)?>(nil)
         let clock = ContinuousClock()
         let start = clock.now
-        var iterations = 0
-        var checksum = 0
-        do {
-            while clock.now - start < .seconds(2) {
-                checksum &+= try body()
-                iterations += 1
+
+        DispatchQueue.concurrentPerform(iterations: threadCount) { _ in
+            var count = 0
+            var bytes = 0
+            do {
+                while clock.now - start < .seconds(2) {
+                    bytes &+= try body()
+                    count += 1
+                }
+            } catch {
+                failure.withLock { $0 = error }
             }
-        } catch {
+            // Adding the byte count keeps the optimizer from dropping the work.
+            iterations.add(count + (bytes == -1 ? 1 : 0), ordering: .relaxed)
+        }
+
+        if let error = failure.withLock({ $0 }) {
             fail("rendering \(pageName) failed: \(error)")
         }
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let microseconds = seconds * 1e6 / Double(iterations)
-        print("\(label): \(Int(Double(iterations) / seconds)) per second, \((microseconds * 10).rounded() / 10) µs each (checksum \(checksum))")
+        let total = Double(iterations.load(ordering: .relaxed))
+        let cpuMicroseconds = seconds * 1e6 * Double(threadCount) / total
+        print("  \(label): \(Int(total / seconds)) per second, \((cpuMicroseconds * 10).rounded() / 10) µs of thread time each")
     }
 }
 
@@ -278,8 +295,8 @@ func run() {
         }
     }
 
-    if options.measuresRenderRate {
-        measureRenderRate(library: library, pageName: pageName, products: products)
+    if let threadCount = options.renderRateThreads {
+        measureRenderRate(library: library, pageName: pageName, products: products, threadCount: threadCount)
         exit(0)
     }
 
