@@ -39,6 +39,9 @@ final class Connection {
     var buffer: [UInt8] = []
     /// Whether an EPOLLIN edge arrived that was not yet read to EAGAIN.
     var readReady = false
+    /// Whether the client shut down its sending side (EPOLLRDHUP). Its requests are still
+    /// answered; then the connection closes instead of waiting idle.
+    var peerHalfClosed = false
     /// Whether a byte of the next request has arrived, which switches the idle timeout to
     /// the header timeout.
     var requestStarted = false
@@ -48,6 +51,8 @@ final class Connection {
     var outbound: OutboundMessage?
     var isClosed = false
     var lingeredBytes = 0
+    /// Whether the last response rejected the request, whose unread remainder may still arrive.
+    var wasRejected = false
 
     // Timer state; see `EventLoop.processExpiredTimers`.
     var timeoutKind = TimeoutKind.header
@@ -71,6 +76,8 @@ final class Connection {
 private let maxLingerBytes = 1 << 20
 /// How long a closing connection waits for the client to close its side.
 private let lingerNanoseconds: UInt64 = 2_000_000_000
+/// The same during a shutdown, which should not wait on clients that never close.
+let drainingLingerNanoseconds: UInt64 = 500_000_000
 
 extension EventLoop {
     // MARK: - Events
@@ -80,6 +87,9 @@ extension EventLoop {
 
         if flags & (csystem_epollin() | csystem_epollrdhup() | csystem_epollhup() | csystem_epollerr()) != 0 {
             connection.readReady = true
+        }
+        if flags & csystem_epollrdhup() != 0 {
+            connection.peerHalfClosed = true
         }
         let failed = flags & (csystem_epollhup() | csystem_epollerr()) != 0
         if connection.phase == .writing && (flags & csystem_epollout() != 0 || failed) {
@@ -108,9 +118,10 @@ extension EventLoop {
             let count = recv(connection.socket, scratch.baseAddress, scratch.count, 0)
             if count > 0 {
                 consume(connection, UnsafeRawBufferPointer(rebasing: scratch[..<count]))
-                if count < scratch.count {
+                if count < scratch.count && !connection.peerHalfClosed {
                     // A short read means the socket was empty at that moment; any later byte
-                    // raises a new edge.
+                    // raises a new edge. After a half-close no edge follows, so reading goes
+                    // on until recv reports the end of the stream.
                     connection.readReady = false
                     return
                 }
@@ -230,10 +241,18 @@ extension EventLoop {
         let item = WorkItem(
             request: request, loop: self, token: connection.token, socket: connection.socket,
             keepAlive: head.keepAlive, startNanoseconds: connection.requestStartNanoseconds)
-        guard core.pool.submit(item) else {
+        pendingDispatches.append(item)
+    }
+
+    /// Submits the requests parsed in this pass; those the full queue refused get 503.
+    func flushDispatches() {
+        guard !pendingDispatches.isEmpty else { return }
+        let refused = core.pool.submit(contentsOf: pendingDispatches)
+        pendingDispatches.removeAll(keepingCapacity: true)
+        for item in refused {
+            guard let connection = lookUp(item.token), connection.phase == .processing else { continue }
             connection.phase = .reading
-            respondQueueFull(connection, request: request, keepAlive: head.keepAlive)
-            return
+            respondQueueFull(connection, request: item.request, keepAlive: item.keepAlive)
         }
     }
 
@@ -272,6 +291,7 @@ extension EventLoop {
             bodyBytes: body.count)
         connection.buffer = []
         connection.parser.reset()
+        connection.wasRejected = true
         startWriting(connection, OutboundMessage(buffers: [bytes], closeAfter: true, record: record))
     }
 
@@ -334,14 +354,21 @@ extension EventLoop {
 
     // MARK: - Closing
 
-    /// Shuts down the write side and waits (briefly) for the client to close; see
-    /// `ConnectionPhase.lingering`.
+    /// Shuts down the write side, then closes at once or, when the client may still be
+    /// sending, waits briefly for it to close; see `ConnectionPhase.lingering`.
     func startClosing(_ connection: Connection) {
         shutdown(connection.socket, Int32(SHUT_WR))
+        // Input that may still arrive: unread bytes, or the rest of a rejected request's body.
+        let mayReceiveMore = connection.readReady || !connection.buffer.isEmpty || connection.wasRejected
+        guard mayReceiveMore else {
+            closeNow(connection)
+            return
+        }
         connection.phase = .lingering
         connection.buffer = []
         connection.parser.reset()
-        arm(connection, .linger, deadline: MonotonicClock.nanoseconds() &+ lingerNanoseconds)
+        let linger = isDraining ? drainingLingerNanoseconds : lingerNanoseconds
+        arm(connection, .linger, deadline: MonotonicClock.nanoseconds() &+ linger)
         if connection.readReady {
             drainLingering(connection)
         }

@@ -40,14 +40,7 @@ final class EventLoop: @unchecked Sendable {
     private let epollDescriptor: Int32
     private let wakeDescriptor: Int32
 
-    private struct Inbox {
-        var messages: [LoopMessage] = []
-        /// Whether the eventfd was written since the loop last emptied `messages`.
-        var wakePending = false
-        /// Set when the loop exits; later posts fail and the poster cleans up.
-        var closed = false
-    }
-    private let inbox = Mutex(Inbox())
+    private let inbox = LoopInbox()
 
     // epoll_event.data values for the two descriptors that are not connections. Connection
     // tokens never reach them because generations stay below UInt32.max.
@@ -63,6 +56,9 @@ final class EventLoop: @unchecked Sendable {
     let scratch: UnsafeMutableRawBufferPointer
     private let events: UnsafeMutablePointer<epoll_event>
     var dateCache = DateCache()
+    /// Requests parsed during this pass of the loop, handed to the pool together at its end
+    /// so that one lock acquisition and a few wake-ups serve many requests.
+    var pendingDispatches: [WorkItem] = []
     var requestIDs = RequestIDGenerator()
 
     var isDraining = false
@@ -115,19 +111,16 @@ final class EventLoop: @unchecked Sendable {
     /// Queues a message and wakes the loop. Returns false when the loop has exited, in which
     /// case the caller keeps ownership of anything the message carries.
     func post(_ message: LoopMessage) -> Bool {
-        let mustWake: Bool? = inbox.withLock { inbox in
-            guard !inbox.closed else { return nil }
-            inbox.messages.append(message)
-            guard !inbox.wakePending else { return false }
-            inbox.wakePending = true
+        switch inbox.push(message) {
+        case .closed:
+            return false
+        case .queued(let needsWake):
+            if needsWake {
+                var one: UInt64 = 1
+                _ = write(wakeDescriptor, &one, 8)
+            }
             return true
         }
-        guard let mustWake else { return false }
-        if mustWake {
-            var one: UInt64 = 1
-            _ = write(wakeDescriptor, &one, 8)
-        }
-        return true
     }
 
     // MARK: - Running
@@ -157,6 +150,7 @@ final class EventLoop: @unchecked Sendable {
             }
 
             processExpiredTimers()
+            flushDispatches()
             if acceptResumeNanoseconds != 0 && MonotonicClock.nanoseconds() >= acceptResumeNanoseconds {
                 acceptResumeNanoseconds = 0
                 resumeAccepting()
@@ -185,13 +179,7 @@ final class EventLoop: @unchecked Sendable {
         // Read before taking the messages: a post that lands after the read writes the
         // eventfd again, so its message is never left waiting for a wake-up.
         _ = read(wakeDescriptor, &value, 8)
-        let messages = inbox.withLock { inbox in
-            let taken = inbox.messages
-            inbox.messages.removeAll(keepingCapacity: true)
-            inbox.wakePending = false
-            return taken
-        }
-        for message in messages {
+        for message in inbox.takeAll() {
             handle(message)
         }
     }
@@ -447,8 +435,13 @@ final class EventLoop: @unchecked Sendable {
         guard !isDraining else { return }
         isDraining = true
         stopWatchingListener()
-        for case let connection? in connections where connection.isIdle {
-            closeNow(connection)
+        let lingerDeadline = MonotonicClock.nanoseconds() &+ drainingLingerNanoseconds
+        for case let connection? in connections {
+            if connection.isIdle {
+                closeNow(connection)
+            } else if connection.phase == .lingering {
+                arm(connection, .linger, deadline: min(connection.deadline, lingerDeadline))
+            }
         }
     }
 
@@ -478,13 +471,8 @@ final class EventLoop: @unchecked Sendable {
             isDraining = true
             stopWatchingListener()
         }
-        let leftovers = inbox.withLock { inbox in
-            inbox.closed = true
-            let taken = inbox.messages
-            inbox.messages = []
-            return taken
-        }
-        for message in leftovers {
+        flushDispatches()
+        for message in inbox.close() {
             switch message {
             case .adopt(let socket, _):
                 close(socket)

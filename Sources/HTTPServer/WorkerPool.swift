@@ -22,6 +22,8 @@ final class WorkerPool<Job: Sendable, State>: @unchecked Sendable {
     private var started = false
     private var liveThreads = 0
     private var busyThreads = 0
+    /// Threads blocked waiting for a job.
+    private var idleThreads = 0
 
     /// - Parameters:
     ///   - process: runs one job on a pool thread.
@@ -62,15 +64,30 @@ final class WorkerPool<Job: Sendable, State>: @unchecked Sendable {
     /// Queues a job. Returns false, without queueing, when the queue is full or the pool is
     /// stopping.
     func submit(_ job: Job) -> Bool {
+        submit(contentsOf: CollectionOfOne(job)).isEmpty
+    }
+
+    /// Queues jobs in order under one lock acquisition and wakes as many idle threads as
+    /// there are new jobs. Returns the jobs that did not fit, in order.
+    func submit<Jobs: Collection<Job>>(contentsOf jobs: Jobs) -> [Job] {
+        var refused: [Job] = []
         lock.lock()
-        guard !stopping, queue.count < queueLimit || (queue.isEmpty && busyThreads < threadCount) else {
-            lock.unlock()
-            return false
+        for job in jobs {
+            // The limit counts waiting jobs; a job that an idle thread takes at once never
+            // waits, so it is accepted even with a limit of zero.
+            let idleThreadsLeft = threadCount - busyThreads - queue.count
+            if !stopping && (queue.count < queueLimit || idleThreadsLeft > 0) {
+                queue.append(job)
+            } else {
+                refused.append(job)
+            }
         }
-        queue.append(job)
+        let wakeCount = min(jobs.count - refused.count, idleThreads)
         lock.unlock()
-        lock.signal()
-        return true
+        for _ in 0..<wakeCount {
+            lock.signal()
+        }
+        return refused
     }
 
     /// Jobs waiting for a thread.
@@ -125,7 +142,9 @@ final class WorkerPool<Job: Sendable, State>: @unchecked Sendable {
             if stopping {
                 break
             }
+            idleThreads += 1
             lock.wait()
+            idleThreads -= 1
         }
         liveThreads -= 1
         // Wakes `waitForThreadsToExit`, which shares the condition with idle workers.

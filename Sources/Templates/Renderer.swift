@@ -2,8 +2,8 @@
 /// is escaped like any other value.
 public typealias TemplateTranslator = @Sendable (_ key: String, _ arguments: [String: TemplateValue]) -> String
 
-/// Renders linked nodes into a byte buffer. One renderer serves one render call on one
-/// thread; everything it shares with other threads (the set and its trees) is immutable.
+/// Runs template programs into a byte buffer. One renderer serves one render call on one
+/// thread; what it shares with other threads (the set and its programs) is immutable.
 struct Renderer {
     /// Nesting limit for partials, which stops a partial that includes itself without an
     /// end condition long before the thread's stack runs out.
@@ -16,20 +16,21 @@ struct Renderer {
     private var frames: [Frame] = []
     private var partialDepth = 0
 
-    /// A name bound by `{{#each … as name}}` or by a partial argument. Loop frames also
-    /// carry the loop's position so that `loop.*` needs no allocation.
+    /// A name bound by `{{#each … as name}}` or by a partial argument. A loop frame also
+    /// carries the loop's elements and position, so `loop.*` needs no allocation.
     private struct Frame {
-        /// Empty while a partial's arguments are being evaluated, so that none of them
-        /// sees another.
-        var name: String
+        /// The set-wide number of the name; -1 while a partial's arguments are being
+        /// evaluated, so that no argument can read another.
+        var name: Int32
         var value: TemplateValue
         /// -1 for a partial argument.
         var loopIndex: Int
         var loopCount: Int
+        var elements: [TemplateValue]
     }
 
-    /// What names resolve against: the context value and the frames from `frameBase`
-    /// up. A partial given its own context starts a new scope that hides the caller's
+    /// The values that names resolve against: the context and the frames from
+    /// `frameBase` up. A partial given its own context starts a new scope that hides the caller's
     /// frames.
     private struct Scope {
         let root: TemplateValue
@@ -43,46 +44,63 @@ struct Renderer {
         self.output.reserveCapacity(capacity)
     }
 
-    mutating func render(_ template: CompiledTemplate, context: TemplateValue) throws(TemplateError) {
-        try render(template.body, Scope(root: context, frameBase: 0))
+    mutating func render(_ program: TemplateProgram, context: TemplateValue) throws(TemplateError) {
+        try run(program, Scope(root: context, frameBase: 0))
     }
 
-    // MARK: - Nodes
+    // MARK: - Instructions
 
-    private mutating func render(_ nodes: [Node], _ scope: Scope) throws(TemplateError) {
-        for node in nodes {
-            switch node {
-            case .text(let bytes):
-                output.append(contentsOf: bytes)
+    private mutating func run(_ program: TemplateProgram, _ scope: Scope) throws(TemplateError) {
+        let instructions = program.instructions
+        let end = instructions.count
+        var position = 0
 
-            case .output(let outputNode):
-                try write(evaluate(outputNode.expression, scope), for: outputNode)
+        while position < end {
+            switch instructions[position] {
+            case .text(let start, let stop):
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: program.text[Int(start)..<Int(stop)]))
 
-            case .translation(let translation):
-                try translate(translation, scope)
+            case .output(let expression, let site, let escapesHTML):
+                try write(evaluate(expression, program, scope), escapesHTML: escapesHTML, program, site: site)
 
-            case .conditional(let conditional):
-                try renderConditional(conditional, scope)
+            case .translation(let index):
+                try translate(program.translations[Int(index)], program, scope)
 
-            case .loop(let loop):
-                try renderLoop(loop, scope)
+            case .branch(let expression, let negated, let otherwise):
+                if evaluate(expression, program, scope).isTruthy == negated {
+                    position = Int(otherwise)
+                    continue
+                }
 
-            case .partial(let partial):
-                try renderPartial(partial, scope)
+            case .jump(let target):
+                position = Int(target)
+                continue
 
-            case .block(let block):
-                // Linking removes blocks; render the body if one is ever left.
-                try render(block.body, scope)
+            case .loopStart(let index, let empty):
+                if try !startLoop(program.loops[Int(index)], program, scope) {
+                    position = Int(empty)
+                    continue
+                }
+
+            case .loopNext(let body):
+                if advanceLoop() {
+                    position = Int(body)
+                    continue
+                }
+
+            case .partial(let index):
+                try renderPartial(program.partials[Int(index)], program, scope)
             }
+            position += 1
         }
     }
 
-    private mutating func write(_ value: TemplateValue, for node: OutputNode) throws(TemplateError) {
+    private mutating func write(_ value: TemplateValue, escapesHTML: Bool, _ program: TemplateProgram, site: Int32) throws(TemplateError) {
         switch value {
         case .null:
             return
         case .string(let text):
-            if node.escapesHTML {
+            if escapesHTML {
                 HTMLEscaping.append(escaping: text, to: &output)
             } else {
                 HTMLEscaping.append(raw: text, to: &output)
@@ -96,23 +114,24 @@ struct Renderer {
         case .bool(let flag):
             HTMLEscaping.append(raw: flag ? "true" : "false", to: &output)
         case .array, .dictionary:
+            let site = program.sites[Int(site)]
             throw TemplateError(
-                node.location,
-                "`\(node.source)` is \(value.kindDescription), which has no text form; "
-                    + "print one of its members, or loop over it with `{{#each \(node.source) as item}}`"
+                site.location,
+                "`\(site.source)` is \(value.kindDescription), which has no text form; "
+                    + "print one of its members, or loop over it with `{{#each \(site.source) as item}}`"
             )
         }
     }
 
-    private mutating func translate(_ translation: TranslationNode, _ scope: Scope) throws(TemplateError) {
+    private mutating func translate(_ translation: TranslationCode, _ program: TemplateProgram, _ scope: Scope) throws(TemplateError) {
         let key: String
-        switch evaluate(translation.key, scope) {
+        switch evaluate(translation.key, program, scope) {
         case .string(let text), .trustedHTML(let text):
             key = text
         case .null:
             return
         case let other:
-            throw TemplateError(translation.location, "the translation key is \(other.kindDescription), but it must be a string")
+            throw TemplateError(program.sites[Int(translation.site)].location, "the translation key is \(other.kindDescription), but it must be a string")
         }
 
         guard let translator else {
@@ -120,25 +139,20 @@ struct Renderer {
             return
         }
         var arguments: [String: TemplateValue] = [:]
-        for argument in translation.arguments {
-            arguments[argument.name] = evaluate(argument.value, scope)
+        for offset in 0..<Int(translation.argumentsCount) {
+            let argument = program.arguments[Int(translation.argumentsStart) + offset]
+            arguments[program.keys[Int(argument.key)]] = evaluate(argument.expression, program, scope)
         }
         HTMLEscaping.append(escaping: translator(key, arguments), to: &output)
     }
 
-    private mutating func renderConditional(_ conditional: ConditionalNode, _ scope: Scope) throws(TemplateError) {
-        for branch in conditional.branches where evaluate(branch.condition, scope).isTruthy != branch.negated {
-            try render(branch.body, scope)
-            return
-        }
-        try render(conditional.otherwise, scope)
-    }
-
-    private mutating func renderLoop(_ loop: LoopNode, _ scope: Scope) throws(TemplateError) {
+    /// Pushes the loop's frame and returns true, or returns false when there is nothing
+    /// to iterate.
+    private mutating func startLoop(_ loop: LoopCode, _ program: TemplateProgram, _ scope: Scope) throws(TemplateError) -> Bool {
         let elements: [TemplateValue]
-        switch evaluate(loop.sequence, scope) {
+        switch evaluate(loop.sequence, program, scope) {
         case .null:
-            elements = []
+            return false
         case .array(let array):
             elements = array
         case .dictionary(let dictionary):
@@ -147,79 +161,97 @@ struct Renderer {
                 .dictionary(["key": .string(key), "value": dictionary[key] ?? .null])
             }
         case let other:
+            let site = program.sites[Int(loop.site)]
             throw TemplateError(
-                loop.location,
-                "`{{#each \(loop.sequenceSource)}}` needs an array or a dictionary, but `\(loop.sequenceSource)` is \(other.kindDescription)"
+                site.location,
+                "`{{#each \(site.source)}}` needs an array or a dictionary, but `\(site.source)` is \(other.kindDescription)"
             )
         }
 
-        guard !elements.isEmpty else {
-            try render(loop.emptyBody, scope)
-            return
-        }
-
-        let frameIndex = frames.count
-        frames.append(Frame(name: loop.variable, value: .null, loopIndex: 0, loopCount: elements.count))
-        for (index, element) in elements.enumerated() {
-            frames[frameIndex].value = element
-            frames[frameIndex].loopIndex = index
-            try render(loop.body, scope)
-        }
-        frames.removeLast()
+        guard let first = elements.first else { return false }
+        frames.append(Frame(name: loop.variable, value: first, loopIndex: 0, loopCount: elements.count, elements: elements))
+        return true
     }
 
-    private mutating func renderPartial(_ partial: PartialNode, _ scope: Scope) throws(TemplateError) {
+    /// Moves the innermost loop, always the top frame here, to its next element and
+    /// returns true, or pops it and returns false after the last one.
+    private mutating func advanceLoop() -> Bool {
+        let top = frames.count - 1
+        let next = frames[top].loopIndex + 1
+        guard next < frames[top].loopCount else {
+            frames.removeLast()
+            return false
+        }
+        frames[top].loopIndex = next
+        frames[top].value = frames[top].elements[next]
+        return true
+    }
+
+    private mutating func renderPartial(_ partial: PartialCode, _ program: TemplateProgram, _ scope: Scope) throws(TemplateError) {
         guard partialDepth < Renderer.maximumPartialDepth else {
+            let site = program.sites[Int(partial.site)]
             throw TemplateError(
-                partial.location,
-                "partials are nested more than \(Renderer.maximumPartialDepth) deep; \"\(partial.name)\" probably includes itself without a condition that ends the recursion"
+                site.location,
+                "partials are nested more than \(Renderer.maximumPartialDepth) deep; \"\(site.source)\" probably includes itself without a condition that ends the recursion"
             )
         }
-        let target = set.templates[partial.target]
-        if let failure = target.failure {
-            throw failure
+        let target = set.templates[Int(partial.target)]
+        guard let targetProgram = target.program else {
+            // Linking marks every user of a failed partial as failed, so this is only
+            // reached if that propagation misses a case.
+            throw target.failure ?? TemplateError(program.sites[Int(partial.site)].location, "partial \"\(target.name)\" could not be loaded")
         }
 
-        let context = partial.context.map { evaluate($0, scope) }
+        var context: TemplateValue?
+        if partial.context >= 0 {
+            context = evaluate(partial.context, program, scope)
+        }
 
         // Arguments are evaluated in the caller's scope. Their frames are pushed unnamed
-        // first so that an argument never sees one given before it.
+        // first so that an argument never reads one given before it.
         let savedFrameCount = frames.count
-        for _ in partial.arguments {
-            frames.append(Frame(name: "", value: .null, loopIndex: -1, loopCount: 0))
+        let argumentsStart = Int(partial.argumentsStart)
+        let argumentsCount = Int(partial.argumentsCount)
+        for _ in 0..<argumentsCount {
+            frames.append(Frame(name: -1, value: .null, loopIndex: -1, loopCount: 0, elements: []))
         }
-        for (offset, argument) in partial.arguments.enumerated() {
-            frames[savedFrameCount + offset].value = evaluate(argument.value, scope)
+        for offset in 0..<argumentsCount {
+            frames[savedFrameCount + offset].value = evaluate(program.arguments[argumentsStart + offset].expression, program, scope)
         }
-        for (offset, argument) in partial.arguments.enumerated() {
-            frames[savedFrameCount + offset].name = argument.name
+        for offset in 0..<argumentsCount {
+            frames[savedFrameCount + offset].name = program.arguments[argumentsStart + offset].name
         }
 
         let partialScope = context.map { Scope(root: $0, frameBase: savedFrameCount) } ?? scope
         partialDepth += 1
-        try render(target.body, partialScope)
+        try run(targetProgram, partialScope)
         partialDepth -= 1
         frames.removeSubrange(savedFrameCount...)
     }
 
     // MARK: - Values
 
-    private func evaluate(_ expression: Expression, _ scope: Scope) -> TemplateValue {
-        switch expression {
-        case .literal(let value):
-            return value
-        case .variable(let name, let members):
-            return Renderer.follow(members, from: lookUp(name, scope))
-        case .context(let members):
-            return Renderer.follow(members, from: scope.root)
+    private func evaluate(_ index: Int32, _ program: TemplateProgram, _ scope: Scope) -> TemplateValue {
+        switch program.expressions[Int(index)] {
+        case .literal(let literal):
+            return program.literals[Int(literal)]
+
+        case .variable(let name, let key, let membersStart, let membersCount):
+            let start = lookUp(name, key: key, program, scope)
+            return follow(membersStart, membersCount, from: start, program)
+
+        case .context(let membersStart, let membersCount):
+            return follow(membersStart, membersCount, from: scope.root, program)
+
         case .loopProperty(let parentSteps, let property):
-            return loopProperty(property, parentSteps: parentSteps, scope)
+            return loopProperty(property, parentSteps: Int(parentSteps), scope)
+
         case .comparison(let left, let comparison, let right):
-            return .bool(comparison.evaluate(evaluate(left, scope), evaluate(right, scope)))
+            return .bool(comparison.evaluate(evaluate(left, program, scope), evaluate(right, program, scope)))
         }
     }
 
-    private func lookUp(_ name: String, _ scope: Scope) -> TemplateValue {
+    private func lookUp(_ name: Int32, key: Int32, _ program: TemplateProgram, _ scope: Scope) -> TemplateValue {
         var index = frames.count - 1
         while index >= scope.frameBase {
             if frames[index].name == name {
@@ -228,21 +260,21 @@ struct Renderer {
             index -= 1
         }
         if case .dictionary(let dictionary) = scope.root {
-            return dictionary[name] ?? .null
+            return dictionary[program.keys[Int(key)]] ?? .null
         }
         return .null
     }
 
-    private static func follow(_ members: [PathMember], from start: TemplateValue) -> TemplateValue {
-        var value = start
-        for member in members {
-            switch (value, member) {
+    private func follow(_ start: Int32, _ count: Int32, from value: TemplateValue, _ program: TemplateProgram) -> TemplateValue {
+        var value = value
+        for position in Int(start)..<Int(start + count) {
+            switch (value, program.members[position]) {
             case (.dictionary(let dictionary), .key(let key)):
-                value = dictionary[key] ?? .null
+                value = dictionary[program.keys[Int(key)]] ?? .null
             case (.array(let array), .index(let index)):
                 value = index < array.count ? array[index] : .null
             case (.array(let array), .key(let key)):
-                value = arrayProperty(key, of: array)
+                value = Renderer.arrayProperty(program.keys[Int(key)], of: array)
             default:
                 return .null
             }
@@ -264,20 +296,21 @@ struct Renderer {
         var stepsLeft = parentSteps
         var index = frames.count - 1
         while index >= scope.frameBase {
-            let frame = frames[index]
-            index -= 1
-            guard frame.loopIndex >= 0 else { continue }
-            if stepsLeft > 0 {
+            let loopIndex = frames[index].loopIndex
+            if loopIndex >= 0 {
+                if stepsLeft == 0 {
+                    let count = frames[index].loopCount
+                    switch property {
+                    case .index: return .int(loopIndex)
+                    case .number: return .int(loopIndex + 1)
+                    case .count: return .int(count)
+                    case .first: return .bool(loopIndex == 0)
+                    case .last: return .bool(loopIndex == count - 1)
+                    }
+                }
                 stepsLeft -= 1
-                continue
             }
-            switch property {
-            case .index: return .int(frame.loopIndex)
-            case .number: return .int(frame.loopIndex + 1)
-            case .count: return .int(frame.loopCount)
-            case .first: return .bool(frame.loopIndex == 0)
-            case .last: return .bool(frame.loopIndex == frame.loopCount - 1)
-            }
+            index -= 1
         }
         return .null
     }

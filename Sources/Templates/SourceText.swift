@@ -8,9 +8,12 @@ struct SourceText {
     private let lineStarts: [Int]
 
     /// Checks that `bytes` is UTF-8 so that every text node and every rendered page is
-    /// valid UTF-8.
+    /// valid UTF-8. A leading byte order mark is dropped: it would otherwise reach the
+    /// middle of a page through a partial, and count as text before `{{#layout}}`.
     init(file: String, bytes: [UInt8]) throws(TemplateError) {
         self.file = file
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let bytes = bytes.starts(with: byteOrderMark) ? Array(bytes.dropFirst(3)) : bytes
         self.bytes = bytes
 
         var starts = [0]
@@ -52,7 +55,7 @@ struct SourceText {
         return SourceLocation(file: file, line: low + 1, column: column)
     }
 
-    /// The offset of the first byte that does not belong to a well-formed UTF-8 sequence
+    /// Returns the offset of the first byte that does not belong to a well-formed UTF-8 sequence
     /// (RFC 3629 section 4: no overlong forms, no surrogates, nothing above U+10FFFF).
     private static func firstInvalidUTF8Offset(in bytes: [UInt8]) -> Int? {
         var index = 0

@@ -44,7 +44,7 @@ struct TagReader {
         }
     }
 
-    /// Whether the next characters are `literal`; consumes them when they are.
+    /// Consumes `literal` and returns true when the next characters are `literal`.
     mutating func consume(_ literal: String) -> Bool {
         let utf8 = Array(literal.utf8)
         guard position + utf8.count <= end, Array(bytes[position..<(position + utf8.count)]) == utf8 else {
@@ -80,7 +80,7 @@ struct TagReader {
         return text(start..<position)
     }
 
-    /// Whether the next word is `word` followed by whitespace or the end of the tag.
+    /// Returns whether the next word is `word` followed by whitespace or the end of the tag.
     func startsWithWord(_ word: String) -> Bool {
         var copy = self
         guard copy.readIdentifier() == word else { return false }
@@ -293,7 +293,7 @@ struct TagReader {
 
     // MARK: - Named arguments
 
-    /// Whether the next characters are `name=` (not `name==`).
+    /// Returns whether the next characters are `name=` (not `name==`).
     func atNamedArgument() -> Bool {
         var copy = self
         guard copy.readIdentifier() != nil, copy.peek == UInt8(ascii: "=") else { return false }
@@ -329,5 +329,25 @@ struct TagReader {
         guard isAtEnd else {
             throw TemplateError(location, "unexpected `\(remainingText)` after \(what)")
         }
+    }
+}
+
+extension TagReader {
+    /// Returns whether the tag starts with `#word`.
+    func startsWithHashWord(_ word: String) -> Bool {
+        var copy = self
+        guard copy.consume("#") else { return false }
+        return copy.readIdentifier() == word
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let bytes = Array(utf8)
+        guard let first = bytes.firstIndex(where: { !TagScanner.isWhitespace($0) }),
+              let last = bytes.lastIndex(where: { !TagScanner.isWhitespace($0) }) else {
+            return ""
+        }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }

@@ -20,10 +20,10 @@ struct ScannedTag {
 /// `{{! … }}`) are dropped, `\{{` yields a literal `{{`, and `~` just inside a tag's braces
 /// removes the whitespace on that side of the tag (spaces, tabs, and line breaks).
 ///
-/// A line that holds nothing but one block tag (`{{#…}}` or `{{/…}}`), one partial tag
-/// or one comment, apart from spaces and tabs, is removed whole with its line break, as
-/// Mustache does for standalone tags, so that block structure leaves no blank lines in
-/// the output. A partial's own text keeps its line breaks but, unlike in Mustache, is not
+/// A line that contains nothing but one block tag (`{{#…}}` or `{{/…}}`), one partial
+/// tag or one comment, apart from spaces and tabs, is removed whole with its line
+/// break, as Mustache does for standalone tags. Block structure therefore leaves no
+/// blank lines in the output. A partial's own text keeps its line breaks but, unlike in Mustache, is not
 /// indented to the tag's column.
 struct TagScanner {
     private let source: SourceText
@@ -215,7 +215,7 @@ struct TagScanner {
     // MARK: - Standalone lines
 
     /// Cuts the surrounding whitespace and one line break around every block tag,
-    /// partial tag or comment that stands alone on its line. Whether a line is standalone is decided on
+    /// partial tag or comment that is alone on its line. Whether a line is standalone is decided on
     /// the text as scanned, before any cut, so consecutive standalone lines all go.
     private mutating func removeStandaloneLines() {
         var cutStart: [Int: Int] = [:]

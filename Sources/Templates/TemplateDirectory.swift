@@ -6,9 +6,13 @@ import Glibc
 import Darwin
 #endif
 
-/// What `stat(2)` reports about a file that changes when the file is edited: size, times
-/// and inode. An editor that saves by rename changes the inode; one that writes in place
-/// changes size or times.
+/// The fields of `stat(2)` that change when a file is edited: size, times and inode. An
+/// editor that saves by rename changes the inode, and one that writes in place changes
+/// the size or the times.
+///
+/// NOTE: an in-place rewrite that keeps the size and falls within the file system's
+/// timestamp granularity (a few milliseconds on Linux, a second or two elsewhere) looks
+/// unchanged, so reload mode keeps the older parse until the next edit.
 struct FileSignature: Equatable, Sendable {
     let size: Int64
     let modificationSeconds: Int

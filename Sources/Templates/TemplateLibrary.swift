@@ -5,9 +5,9 @@ import Synchronization
 /// Names are paths under the root without `.html`: `store/home` is `ROOT/store/home.html`.
 ///
 /// Thread safety: the class is `Sendable` without `@unchecked`. In production mode it
-/// holds one immutable `TemplateSet`, so concurrent renders share the parsed trees and
-/// take no lock; each render writes only to its own buffer (plus a relaxed atomic size
-/// hint). In reload mode a `Mutex` guards the current set while a render checks the files;
+/// holds one immutable `TemplateSet`, so concurrent renders share the compiled programs
+/// and take no lock. Each render writes only to its own buffer, apart from a size hint
+/// that is a relaxed atomic. In reload mode a `Mutex` guards the current set while a render checks the files;
 /// a change builds a new set, and renders already running keep the one they started with.
 public final class TemplateLibrary: Sendable {
     /// The folder the templates were loaded from, without a trailing `/`.
@@ -25,7 +25,7 @@ public final class TemplateLibrary: Sendable {
     ///   are read only here.
     /// - Throws: `TemplateError` for the first problem by file name and position, such as
     ///   a syntax error, an unknown partial or layout, or a layout cycle. The message
-    ///   says how many other templates also have errors.
+    ///   ends with the number of further errors, if any.
     public init(root: String, reloadOnChange: Bool = false) throws(TemplateError) {
         let directory = try TemplateDirectory(root: root)
         self.root = directory.root
@@ -59,7 +59,8 @@ public final class TemplateLibrary: Sendable {
         (try? currentSet(rendering: nil))?.templates.map(\.name) ?? []
     }
 
-    /// Whether a template with this name exists (in reload mode, after checking the files).
+    /// Returns whether a template with this name exists (in reload mode, after checking
+    /// the files).
     public func contains(_ name: String) -> Bool {
         (try? currentSet(rendering: name))?[name] != nil
     }
@@ -86,13 +87,13 @@ public final class TemplateLibrary: Sendable {
         guard let template = set[name] else {
             throw notFoundError(name)
         }
-        if let failure = template.failure {
-            throw failure
+        guard let program = template.program else {
+            throw template.failure ?? notFoundError(name)
         }
 
         let hint = template.sizeHint.load(ordering: .relaxed)
         var renderer = Renderer(set: set, translator: translator, reservingCapacity: hint > 0 ? hint + hint / 8 : 4096)
-        try renderer.render(template, context: context)
+        try renderer.render(program, context: context)
 
         let size = renderer.output.count
         if size > hint {

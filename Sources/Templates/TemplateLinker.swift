@@ -25,12 +25,14 @@ struct TemplateLinker {
         }
         propagateFailures(&failures, names: names)
 
+        var nameTable = NameTable()
         let templates = names.map { name in
-            CompiledTemplate(
+            let failure = failures[name]
+            return CompiledTemplate(
                 name: name,
                 file: TemplateLinker.file(for: name),
-                body: failures[name] == nil ? bodies[name] ?? [] : [],
-                failure: failures[name],
+                program: failure == nil ? TemplateProgram.compile(bodies[name] ?? [], names: &nameTable) : nil,
+                failure: failure,
                 dependencies: dependencies(of: name)
             )
         }
@@ -59,7 +61,7 @@ struct TemplateLinker {
         return try linker.link(chain[chain.count - 1].body)
     }
 
-    /// The template followed by its layout, that layout's layout, and so on.
+    /// Returns the template followed by its layout, that layout's layout, and so on.
     private func layoutChain(of name: String) throws(TemplateError) -> [ParsedTemplate] {
         guard let first = try parsed(name) else {
             throw TemplateError(file: TemplateLinker.file(for: name), line: 0, column: 0, message: "template \"\(name)\" not found")
@@ -80,8 +82,8 @@ struct TemplateLinker {
         return chain
     }
 
-    /// The parsed template, nil when there is no such file, or the error that stopped
-    /// its parsing.
+    /// Returns the parsed template, or nil when there is no such file. Throws the error
+    /// that stopped its parsing.
     private func parsed(_ name: String) throws(TemplateError) -> ParsedTemplate? {
         switch sources[name] {
         case .success(let template): return template
@@ -90,8 +92,9 @@ struct TemplateLinker {
         }
     }
 
-    /// Every top-level block of a template that uses a layout must exist somewhere in
-    /// that layout's chain; a misspelt name would otherwise be dropped without a word.
+    /// Checks that every top-level block of a template that uses a layout exists
+    /// somewhere in that layout's chain. A misspelt name would otherwise be dropped
+    /// without a word.
     private func checkBlockNames(_ chain: [ParsedTemplate]) throws(TemplateError) {
         for (position, template) in chain.enumerated() where template.layout != nil {
             let ancestors = chain[(position + 1)...]

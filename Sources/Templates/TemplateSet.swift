@@ -8,8 +8,8 @@ import Synchronization
 final class CompiledTemplate: Sendable {
     let name: String
     let file: String
-    /// Empty when `failure` is set.
-    let body: [Node]
+    /// Nil exactly when `failure` is set.
+    let program: TemplateProgram?
     /// Why this template cannot render: its own error, or that of a layout or partial it
     /// uses.
     let failure: TemplateError?
@@ -20,10 +20,10 @@ final class CompiledTemplate: Sendable {
     /// once. Relaxed ordering is enough because a stale value only costs a reallocation.
     let sizeHint = Atomic<Int>(0)
 
-    init(name: String, file: String, body: [Node], failure: TemplateError?, dependencies: [String]) {
+    init(name: String, file: String, program: TemplateProgram?, failure: TemplateError?, dependencies: [String]) {
         self.name = name
         self.file = file
-        self.body = body
+        self.program = program
         self.failure = failure
         self.dependencies = dependencies
     }

@@ -29,14 +29,15 @@ extension TemplateValue {
         self = .dictionary(fields.mapValues { $0.templateValue })
     }
 
-    /// The value stored under `key` when this is a dictionary, otherwise `nil`.
+    /// Returns the value stored under `key` when this is a dictionary, otherwise `nil`.
     public subscript(key: String) -> TemplateValue? {
         guard case .dictionary(let dictionary) = self else { return nil }
         return dictionary[key]
     }
 
-    /// Whether `{{#if}}` takes its first branch for this value: `false`, `null`, `0`, `0.0`,
-    /// NaN, `""`, an empty array and an empty dictionary are false; everything else is true.
+    /// Whether `{{#if}}` takes its first branch for this value. `false`, `null`, `0`, `0.0`,
+    /// NaN, `""`, an empty array, an empty dictionary and empty trusted HTML are false.
+    /// Everything else is true.
     var isTruthy: Bool {
         switch self {
         case .null: return false
@@ -66,12 +67,9 @@ extension TemplateValue {
 }
 
 // MARK: - Literals
-
-extension TemplateValue: ExpressibleByNilLiteral {
-    public init(nilLiteral: ()) {
-        self = .null
-    }
-}
+//
+// There is deliberately no `ExpressibleByNilLiteral`: with it, `nil` in an expression of
+// type `TemplateValue?` can silently become `.some(.null)`. Write `.null` instead.
 
 extension TemplateValue: ExpressibleByBooleanLiteral {
     public init(booleanLiteral value: Bool) {
@@ -104,7 +102,7 @@ extension TemplateValue: ExpressibleByArrayLiteral {
 }
 
 extension TemplateValue: ExpressibleByDictionaryLiteral {
-    /// A repeated key keeps its last value, as a later assignment would.
+    /// Keeps the last value of a repeated key, as a later assignment would.
     public init(dictionaryLiteral elements: (String, TemplateValue)...) {
         self = .dictionary(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }

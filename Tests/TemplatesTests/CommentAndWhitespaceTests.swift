@@ -59,3 +59,18 @@ import Testing
         #expect(try render("\\{{ name }} {{ name }}", ["name": "x"]) == "{{ name }} x")
     }
 }
+
+@Suite struct ByteOrderMarkTests {
+    @Test func leadingByteOrderMarkIsDropped() throws {
+        let folder = try TemplateFolder(["base": "<b>{{#block \"x\"}}{{/block}}</b>"])
+        try folder.writeBytes("page", [0xEF, 0xBB, 0xBF] + Array("{{#layout \"base\"}}{{#block \"x\"}}é{{/block}}".utf8))
+        try folder.writeBytes("broken", [0xEF, 0xBB, 0xBF] + Array("ab {{ x.. }}".utf8))
+        // The column is counted after the mark, as an editor shows it.
+        #expect(throws: TemplateError(file: "broken.html", line: 1, column: 9, message: "invalid path `x.`: expected a name or array position after `.`")) {
+            try TemplateLibrary(root: folder.path)
+        }
+
+        try folder.remove("broken")
+        #expect(try folder.library().render("page", [:]) == "<b>é</b>")
+    }
+}

@@ -19,7 +19,7 @@ import Testing
         ([], false),
         ([0], true),
         ([:], false),
-        (["k": nil], true),
+        (["k": .null], true),
         (.trustedHTML(""), false),
         (.trustedHTML("<br>"), true),
     ]

@@ -38,26 +38,31 @@ func storeContext(productCount: Int, currentCategory: String = "tea") -> Templat
     ]
 }
 
+private let englishMessages: [String: String] = [
+    "cart.link": "Cart ({count})",
+    "cart.add": "Add to cart",
+    "product.soldOut": "Sold out",
+    "home.title": "{store} – Home",
+    "home.empty": "No products yet.",
+    "footer.copyright": "© {year} {store}",
+]
+
 /// A translator for the fixture keys, in the form the app passes one: a lookup table with
-/// `{name}` placeholders filled from the arguments.
+/// `{name}` placeholders filled from the arguments. Unknown keys come back unchanged.
 let englishTranslator: TemplateTranslator = { key, arguments in
-    let table = [
-        "cart.link": "Cart ({count})",
-        "cart.add": "Add to cart",
-        "product.soldOut": "Sold out",
-        "home.title": "{store} – Home",
-        "home.empty": "No products yet.",
-        "footer.copyright": "© {year} {store}",
-    ]
-    var text = table[key] ?? key
-    for (name, value) in arguments {
-        let replacement: String
-        switch value {
-        case .string(let string): replacement = string
-        case .int(let number): replacement = String(number)
-        default: replacement = ""
+    guard let message = englishMessages[key] else { return key }
+    guard !arguments.isEmpty else { return message }
+
+    var result = ""
+    var rest = message[...]
+    while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+        result += rest[..<open]
+        switch arguments[String(rest[rest.index(after: open)..<close])] {
+        case .string(let text)?: result += text
+        case .int(let number)?: result += String(number)
+        default: break
         }
-        text = text.replacingOccurrences(of: "{\(name)}", with: replacement)
+        rest = rest[rest.index(after: close)...]
     }
-    return text
+    return result + rest
 }

@@ -141,6 +141,9 @@ import Testing
         Case(label: "tag outside block", files: ["page": "{{#layout \"base\"}}\n{{ name }}", "base": ""],
              file: "page.html", line: 2, column: 1,
              message: "`{{ name }}` outside `{{#block}}` in a template that uses a layout is never rendered; move it into a block"),
+        Case(label: "stray closing tag with layout", files: ["page": "{{#layout \"base\"}}\n{{/block}}", "base": ""],
+             file: "page.html", line: 2, column: 1,
+             message: "`{{/block}}` has no matching `{{#block}}`"),
         Case(label: "block unknown to layout", files: [
                 "page": "{{#layout \"base\"}}\n{{#block \"titel\"}}x{{/block}}",
                 "base": "<title>{{#block \"title\"}}{{/block}}</title>{{#block \"body\"}}{{/block}}",

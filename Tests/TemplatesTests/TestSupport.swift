@@ -53,7 +53,7 @@ func render(
     return try folder.library().render("page", context, translator: translator)
 }
 
-/// The error that loading `files` throws, or nil when they load.
+/// Returns the error that loading `files` throws, or nil when they load.
 func loadingError(_ files: [String: String]) throws -> TemplateError? {
     let folder = try TemplateFolder(files)
     do throws(TemplateError) {

@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func missingValuesRenderEmpty() throws {
-        let context: TemplateValue = ["product": ["name": "Tea", "tags": ["a"]], "nothing": nil]
+        let context: TemplateValue = ["product": ["name": "Tea", "tags": ["a"]], "nothing": .null]
         #expect(try render("[{{ missing }}]", context) == "[]")
         #expect(try render("[{{ product.price }}]", context) == "[]")
         #expect(try render("[{{ product.name.length }}]", context) == "[]")
