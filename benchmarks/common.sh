@@ -123,3 +123,14 @@ read_wrk_figures() {
         echo "warning: wrk saw errors (see above); the figures of this run are not comparable" >&2
     fi
 }
+
+# Warns when the 1-minute load average is above half the core count: other processes
+# then take CPU time from the servers and from wrk, and the figures vary from run to run.
+warn_if_busy() {
+    local load cores
+    load=$(cut -d " " -f 1 /proc/loadavg)
+    cores=$(nproc)
+    if awk -v load="$load" -v cores="$cores" 'BEGIN { exit !(load > cores / 2) }'; then
+        echo "warning: the load average is $load on $cores cores before the run; other processes will skew the figures" >&2
+    fi
+}

@@ -138,6 +138,7 @@ fi
 # -- Runs ----------------------------------------------------------------------------
 
 print_machine_summary
+warn_if_busy
 echo "page: $page_bytes bytes, the same from both servers"
 echo "wrk: $connections keep-alive connections, $threads threads, ${duration}s per run after a ${warmup}s warm-up"
 echo
@@ -147,9 +148,13 @@ echo
 measure() {
     local name=$1 url=$2 output=$3
     wrk -t "$threads" -c "$connections" -d "${warmup}s" "$url" > /dev/null
+    local load_before
+    load_before=$(cut -d " " -f 1-3 /proc/loadavg)
     wrk -t "$threads" -c "$connections" -d "${duration}s" --latency "$url" > "$output"
     echo "== $name =="
     cat "$output"
+    # Other processes on the machine skew the figures; the load average shows them.
+    echo "load average before: $load_before, after: $(cut -d " " -f 1-3 /proc/loadavg)"
     echo
     read_wrk_figures "$output"
 }
@@ -173,6 +178,6 @@ awk -v nginx_rps="$nginx_rps" -v nginx_p50="$nginx_p50" -v nginx_p99="$nginx_p99
         printf "%-26s %12.0f %10.3f %10.3f\n", "storefleet-bench-server", ours_rps, ours_p50, ours_p99
         rps_ratio = ours_rps / nginx_rps
         p99_ratio = ours_p99 / nginx_p99
-        printf "ratio ours/nginx requests/s: %.2f (target >= %.1f: %s)\n", rps_ratio, target_rps, rps_ratio >= target_rps ? "met" : "MISSED"
-        printf "ratio ours/nginx p99:        %.2f (target <= %.1f: %s)\n", p99_ratio, target_p99, p99_ratio <= target_p99 ? "met" : "MISSED"
+        printf "ratio ours/nginx requests/s: %.2f (target >= %.1f: %s)\n", rps_ratio, target_rps, (rps_ratio >= target_rps) ? "met" : "MISSED"
+        printf "ratio ours/nginx p99:        %.2f (target <= %.1f: %s)\n", p99_ratio, target_p99, (p99_ratio <= target_p99) ? "met" : "MISSED"
     }'

@@ -94,6 +94,7 @@ server_port=$(wait_for_listening_line "$scratch/server.out" "$server_pid" "$scra
 wait_for_http "http://127.0.0.1:$server_port/ping" storefleet-bench-server "$server_pid" "$scratch/server.err"
 
 print_machine_summary
+warn_if_busy
 echo
 
 # A short warm-up, so that the baseline includes the worker threads' buffers.
@@ -146,5 +147,5 @@ awk -v base="$baseline_rss" -v held="$held_rss" -v hwm="$held_hwm" -v n="$idle_c
         printf "memory per idle connection (VmRSS growth / connections): %.1f KiB\n", (held - base) / n
         held_mb = held * 1.024 / 1000
         hwm_mb = hwm * 1.024 / 1000
-        printf "target VmRSS <= %d MB with the connections held: %s (%.1f MB; peak %.1f MB)\n", target, held_mb <= target ? "met" : "MISSED", held_mb, hwm_mb
+        printf "target VmRSS <= %d MB with the connections held: %s (%.1f MB; peak %.1f MB)\n", target, (held_mb <= target) ? "met" : "MISSED", held_mb, hwm_mb
     }'
