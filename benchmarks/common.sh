@@ -134,3 +134,15 @@ warn_if_busy() {
         echo "warning: the load average is $load on $cores cores before the run; other processes will skew the figures" >&2
     fi
 }
+
+# Runs wrk with the given arguments, its output going to the file named first. wrk runs
+# in the background and the shell waits for it, so that SIGTERM or SIGINT reaches the
+# script's trap at once instead of after the run; the trap stops wrk through wrk_pid.
+run_wrk() {
+    local output=$1
+    shift
+    wrk "$@" > "$output" &
+    wrk_pid=$!
+    wait "$wrk_pid"
+    wrk_pid=""
+}

@@ -56,8 +56,10 @@ scratch=$(mktemp -d /tmp/storefleet-http-bench.XXXXXX)
 chmod 755 "$scratch"
 nginx_pid=""
 server_pid=""
+wrk_pid=""
 
 cleanup() {
+    stop_process "$wrk_pid" wrk
     stop_process "$nginx_pid" nginx
     stop_process "$server_pid" storefleet-bench-server
     rm -rf "$scratch"
@@ -147,10 +149,10 @@ echo
 # result_rps, result_p50_ms and result_p99_ms.
 measure() {
     local name=$1 url=$2 output=$3
-    wrk -t "$threads" -c "$connections" -d "${warmup}s" "$url" > /dev/null
+    run_wrk /dev/null -t "$threads" -c "$connections" -d "${warmup}s" "$url"
     local load_before
     load_before=$(cut -d " " -f 1-3 /proc/loadavg)
-    wrk -t "$threads" -c "$connections" -d "${duration}s" --latency "$url" > "$output"
+    run_wrk "$output" -t "$threads" -c "$connections" -d "${duration}s" --latency "$url"
     echo "== $name =="
     cat "$output"
     # Other processes on the machine skew the figures; the load average shows them.

@@ -49,8 +49,10 @@ build_bench_server
 scratch=$(mktemp -d /tmp/storefleet-idle-bench.XXXXXX)
 server_pid=""
 client_pid=""
+wrk_pid=""
 
 cleanup() {
+    stop_process "$wrk_pid" wrk
     stop_process "$client_pid" idle_client.py
     stop_process "$server_pid" storefleet-bench-server
     rm -rf "$scratch"
@@ -98,7 +100,7 @@ warn_if_busy
 echo
 
 # A short warm-up, so that the baseline includes the worker threads' buffers.
-wrk -t 1 -c "$probe_connections" -d 2s "http://127.0.0.1:$server_port/" > /dev/null
+run_wrk /dev/null -t 1 -c "$probe_connections" -d 2s "http://127.0.0.1:$server_port/"
 read -r baseline_rss baseline_hwm <<< "$(read_memory "$server_pid")"
 echo "server after warm-up: VmRSS $(format_kib "$baseline_rss"), VmHWM $(format_kib "$baseline_hwm")"
 
@@ -119,8 +121,8 @@ fi
 
 curl -sS -o /dev/null -w "curl GET / while held: status %{http_code}, %{time_total} s\n" \
     "http://127.0.0.1:$server_port/"
-wrk -t 1 -c "$probe_connections" -d "${probe_duration}s" --latency "http://127.0.0.1:$server_port/" \
-    > "$scratch/wrk-probe.txt"
+run_wrk "$scratch/wrk-probe.txt" -t 1 -c "$probe_connections" -d "${probe_duration}s" --latency \
+    "http://127.0.0.1:$server_port/"
 read_wrk_figures "$scratch/wrk-probe.txt"
 probe_rps=$result_rps probe_p50=$result_p50_ms probe_p99=$result_p99_ms
 
