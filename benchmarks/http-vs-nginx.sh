@@ -12,6 +12,7 @@
 #   BENCH_WARMUP       seconds of the wrk warm-up before each run (default 3)
 #   BENCH_CONNECTIONS  keep-alive connections wrk opens (default 64)
 #   BENCH_THREADS      wrk threads (default 2)
+#   BENCH_ROUNDS       rounds of nginx-then-ours runs; the summary takes medians (default 1)
 #   BENCH_EVENT_LOOPS  --event-loops for our server (default: its own, one per core)
 #   BENCH_WORKERS      --workers for our server (default: its own)
 #   BENCH_SKIP_BUILD   1 to use the release binary already built
@@ -25,6 +26,7 @@ duration=${BENCH_DURATION:-15}
 warmup=${BENCH_WARMUP:-3}
 connections=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-2}
+rounds=${BENCH_ROUNDS:-1}
 
 # Targets: our requests/s at least this fraction of nginx's, our p99 at most this multiple.
 target_throughput_ratio=0.6
@@ -142,7 +144,7 @@ fi
 print_machine_summary
 warn_if_busy
 echo "page: $page_bytes bytes, the same from both servers"
-echo "wrk: $connections keep-alive connections, $threads threads, ${duration}s per run after a ${warmup}s warm-up"
+echo "wrk: $connections keep-alive connections, $threads threads, ${duration}s per run after a ${warmup}s warm-up, $rounds round(s)"
 echo
 
 # Runs wrk against one URL, prints its output, and stores the figures in
@@ -161,18 +163,43 @@ measure() {
     read_wrk_figures "$output"
 }
 
-measure "nginx $("$nginx_binary" -v 2>&1 | sed 's/^nginx version: //'), worker_processes auto" \
-    "http://127.0.0.1:$nginx_port/" "$scratch/wrk-nginx.txt"
-nginx_rps=$result_rps nginx_p50=$result_p50_ms nginx_p99=$result_p99_ms
+# The median of the numbers given as arguments.
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ values[NR] = $1 }
+        END { print (NR % 2) ? values[(NR + 1) / 2] : (values[NR / 2] + values[NR / 2 + 1]) / 2 }'
+}
 
-measure "storefleet-bench-server ${server_arguments[*]}" \
-    "http://127.0.0.1:$server_port/" "$scratch/wrk-ours.txt"
-ours_rps=$result_rps ours_p50=$result_p50_ms ours_p99=$result_p99_ms
+nginx_name="nginx $("$nginx_binary" -v 2>&1 | sed 's/^nginx version: //'), worker_processes auto"
+ours_name="storefleet-bench-server ${server_arguments[*]}"
+nginx_rps=() nginx_p50=() nginx_p99=()
+ours_rps=() ours_p50=() ours_p99=()
+
+# Alternating the servers round by round spreads a change in the machine's load over both.
+for round in $(seq 1 "$rounds"); do
+    (( rounds > 1 )) && echo "---- round $round of $rounds ----"
+    measure "$nginx_name" "http://127.0.0.1:$nginx_port/" "$scratch/wrk-nginx-$round.txt"
+    nginx_rps+=("$result_rps") nginx_p50+=("$result_p50_ms") nginx_p99+=("$result_p99_ms")
+
+    measure "$ours_name" "http://127.0.0.1:$server_port/" "$scratch/wrk-ours-$round.txt"
+    ours_rps+=("$result_rps") ours_p50+=("$result_p50_ms") ours_p99+=("$result_p99_ms")
+done
 
 # -- Summary -------------------------------------------------------------------------
 
-awk -v nginx_rps="$nginx_rps" -v nginx_p50="$nginx_p50" -v nginx_p99="$nginx_p99" \
-    -v ours_rps="$ours_rps" -v ours_p50="$ours_p50" -v ours_p99="$ours_p99" \
+if (( rounds > 1 )); then
+    echo "per round, ours/nginx:"
+    for index in $(seq 0 $((rounds - 1))); do
+        awk -v round=$((index + 1)) -v nginx_rps="${nginx_rps[$index]}" -v ours_rps="${ours_rps[$index]}" \
+            -v nginx_p99="${nginx_p99[$index]}" -v ours_p99="${ours_p99[$index]}" \
+            'BEGIN { printf "  round %d: requests/s %.0f / %.0f = %.2f, p99 %.3f / %.3f ms = %.2f\n",
+                round, ours_rps, nginx_rps, ours_rps / nginx_rps, ours_p99, nginx_p99, ours_p99 / nginx_p99 }'
+    done
+    echo "medians over $rounds rounds:"
+fi
+
+awk -v nginx_rps="$(median "${nginx_rps[@]}")" -v nginx_p50="$(median "${nginx_p50[@]}")" \
+    -v nginx_p99="$(median "${nginx_p99[@]}")" -v ours_rps="$(median "${ours_rps[@]}")" \
+    -v ours_p50="$(median "${ours_p50[@]}")" -v ours_p99="$(median "${ours_p99[@]}")" \
     -v target_rps="$target_throughput_ratio" -v target_p99="$target_p99_ratio" '
     BEGIN {
         printf "%-26s %12s %10s %10s\n", "server", "requests/s", "p50 ms", "p99 ms"
