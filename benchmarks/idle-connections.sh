@@ -99,10 +99,30 @@ print_machine_summary
 warn_if_busy
 echo
 
-# A short warm-up, so that the baseline includes the worker threads' buffers.
+# Prints the kernel's memory for TCP buffers in KiB, from the "mem" pages of TCP in
+# /proc/net/sockstat. It covers every socket on the host, not just the server's.
+read_tcp_kernel_memory() {
+    awk -v page_kib=$(( $(getconf PAGESIZE) / 1024 )) '$1 == "TCP:" {
+        for (field = 2; field < NF; field++) if ($field == "mem") print $(field + 1) * page_kib }' /proc/net/sockstat
+}
+
+# Runs the wrk probe on / and prints requests/s, p50 and p99 with a label.
+probe() {
+    local label=$1 output=$2
+    run_wrk "$output" -t 1 -c "$probe_connections" -d "${probe_duration}s" --latency \
+        "http://127.0.0.1:$server_port/"
+    read_wrk_figures "$output"
+    printf "%s: requests/s %.0f, p50 %.3f ms, p99 %.3f ms (load average %s)\n" "$label" \
+        "$result_rps" "$result_p50_ms" "$result_p99_ms" "$(cut -d " " -f 1 /proc/loadavg)"
+}
+
+# A short warm-up, then a probe without idle connections to compare with the one below.
 run_wrk /dev/null -t 1 -c "$probe_connections" -d 2s "http://127.0.0.1:$server_port/"
+echo "wrk probe: $probe_connections connections, ${probe_duration}s, GET /"
+probe "probe before the idle connections" "$scratch/wrk-before.txt"
 read -r baseline_rss baseline_hwm <<< "$(read_memory "$server_pid")"
-echo "server after warm-up: VmRSS $(format_kib "$baseline_rss"), VmHWM $(format_kib "$baseline_hwm")"
+baseline_tcp=$(read_tcp_kernel_memory)
+echo "server before the idle connections: VmRSS $(format_kib "$baseline_rss"), VmHWM $(format_kib "$baseline_hwm")"
 
 # -- Idle connections ----------------------------------------------------------------
 
@@ -121,12 +141,10 @@ fi
 
 curl -sS -o /dev/null -w "curl GET / while held: status %{http_code}, %{time_total} s\n" \
     "http://127.0.0.1:$server_port/"
-run_wrk "$scratch/wrk-probe.txt" -t 1 -c "$probe_connections" -d "${probe_duration}s" --latency \
-    "http://127.0.0.1:$server_port/"
-read_wrk_figures "$scratch/wrk-probe.txt"
-probe_rps=$result_rps probe_p50=$result_p50_ms probe_p99=$result_p99_ms
+probe "probe while $idle_connections connections are held" "$scratch/wrk-held.txt"
 
 read -r held_rss held_hwm <<< "$(read_memory "$server_pid")"
+held_tcp=$(read_tcp_kernel_memory)
 server_descriptors=$(ls "/proc/$server_pid/fd" | wc -l)
 
 # -- Close and report ----------------------------------------------------------------
@@ -138,12 +156,11 @@ sleep 1
 read -r after_rss after_hwm <<< "$(read_memory "$server_pid")"
 
 echo
-echo "wrk probe while $idle_connections connections were held ($probe_connections connections, ${probe_duration}s, GET /):"
-printf "  requests/s %.0f, p50 %.3f ms, p99 %.3f ms\n" "$probe_rps" "$probe_p50" "$probe_p99"
 echo "server's open file descriptors with the connections held: $server_descriptors"
 echo "server VmRSS with the connections held: $(format_kib "$held_rss")"
 echo "server VmHWM (peak) by then:            $(format_kib "$held_hwm")"
 echo "server VmRSS after they closed:         $(format_kib "$after_rss")"
+echo "kernel TCP buffer memory (whole host), before and held: $(format_kib "$baseline_tcp") -> $(format_kib "$held_tcp")"
 awk -v base="$baseline_rss" -v held="$held_rss" -v hwm="$held_hwm" -v n="$idle_connections" -v target="$target_rss_mb" '
     BEGIN {
         printf "memory per idle connection (VmRSS growth / connections): %.1f KiB\n", (held - base) / n
