@@ -146,3 +146,21 @@ run_wrk() {
     wait "$wrk_pid"
     wrk_pid=""
 }
+
+# Prints the CPU time, user plus system, in clock ticks (getconf CLK_TCK), that the given
+# processes have used so far, all threads included. Children count only by their own pid.
+cpu_ticks() {
+    local total=0 pid fields
+    for pid in "$@"; do
+        [[ -r "/proc/$pid/stat" ]] || continue
+        # Fields after the parenthesised command name: utime is the 12th, stime the 13th.
+        fields=$(sed 's/^.*) //' "/proc/$pid/stat")
+        total=$((total + $(awk '{ print $12 + $13 }' <<< "$fields")))
+    done
+    echo "$total"
+}
+
+# Prints the number of requests a wrk run completed, from its "N requests in" line.
+wrk_request_count() {
+    awk '$2 == "requests" && $3 == "in" { print $1 }' "$1"
+}

@@ -147,20 +147,31 @@ echo "page: $page_bytes bytes, the same from both servers"
 echo "wrk: $connections keep-alive connections, $threads threads, ${duration}s per run after a ${warmup}s warm-up, $rounds round(s)"
 echo
 
-# Runs wrk against one URL, prints its output, and stores the figures in
-# result_rps, result_p50_ms and result_p99_ms.
+# Runs wrk against one URL, prints its output, and stores the figures in result_rps,
+# result_p50_ms, result_p99_ms and result_cpu_us: the server's CPU time (user plus
+# system, all its processes) per request. CPU time per request depends far less on
+# other load on the machine than requests/s does.
 measure() {
     local name=$1 url=$2 output=$3
+    shift 3
+    local pids=("$@")
     run_wrk /dev/null -t "$threads" -c "$connections" -d "${warmup}s" "$url"
-    local load_before
+
+    local load_before ticks_before ticks_after
     load_before=$(cut -d " " -f 1-3 /proc/loadavg)
+    ticks_before=$(cpu_ticks "${pids[@]}")
     run_wrk "$output" -t "$threads" -c "$connections" -d "${duration}s" --latency "$url"
+    ticks_after=$(cpu_ticks "${pids[@]}")
+
     echo "== $name =="
     cat "$output"
+    read_wrk_figures "$output"
+    result_cpu_us=$(awk -v ticks=$((ticks_after - ticks_before)) -v hz="$(getconf CLK_TCK)" \
+        -v requests="$(wrk_request_count "$output")" 'BEGIN { printf "%.1f", ticks / hz * 1e6 / requests }')
+    echo "server CPU time per request: $result_cpu_us µs"
     # Other processes on the machine skew the figures; the load average shows them.
     echo "load average before: $load_before, after: $(cut -d " " -f 1-3 /proc/loadavg)"
     echo
-    read_wrk_figures "$output"
 }
 
 # The median of the numbers given as arguments.
@@ -171,17 +182,21 @@ median() {
 
 nginx_name="nginx $("$nginx_binary" -v 2>&1 | sed 's/^nginx version: //'), worker_processes auto"
 ours_name="storefleet-bench-server ${server_arguments[*]}"
-nginx_rps=() nginx_p50=() nginx_p99=()
-ours_rps=() ours_p50=() ours_p99=()
+nginx_rps=() nginx_p50=() nginx_p99=() nginx_cpu=()
+ours_rps=() ours_p50=() ours_p99=() ours_cpu=()
+# nginx's work happens in its worker processes, children of the master.
+nginx_pids=("$nginx_pid" $(pgrep -P "$nginx_pid" || true))
 
 # Alternating the servers round by round spreads a change in the machine's load over both.
 for round in $(seq 1 "$rounds"); do
     (( rounds > 1 )) && echo "---- round $round of $rounds ----"
-    measure "$nginx_name" "http://127.0.0.1:$nginx_port/" "$scratch/wrk-nginx-$round.txt"
+    measure "$nginx_name" "http://127.0.0.1:$nginx_port/" "$scratch/wrk-nginx-$round.txt" "${nginx_pids[@]}"
     nginx_rps+=("$result_rps") nginx_p50+=("$result_p50_ms") nginx_p99+=("$result_p99_ms")
+    nginx_cpu+=("$result_cpu_us")
 
-    measure "$ours_name" "http://127.0.0.1:$server_port/" "$scratch/wrk-ours-$round.txt"
+    measure "$ours_name" "http://127.0.0.1:$server_port/" "$scratch/wrk-ours-$round.txt" "$server_pid"
     ours_rps+=("$result_rps") ours_p50+=("$result_p50_ms") ours_p99+=("$result_p99_ms")
+    ours_cpu+=("$result_cpu_us")
 done
 
 # -- Summary -------------------------------------------------------------------------
@@ -191,8 +206,10 @@ if (( rounds > 1 )); then
     for index in $(seq 0 $((rounds - 1))); do
         awk -v round=$((index + 1)) -v nginx_rps="${nginx_rps[$index]}" -v ours_rps="${ours_rps[$index]}" \
             -v nginx_p99="${nginx_p99[$index]}" -v ours_p99="${ours_p99[$index]}" \
-            'BEGIN { printf "  round %d: requests/s %.0f / %.0f = %.2f, p99 %.3f / %.3f ms = %.2f\n",
-                round, ours_rps, nginx_rps, ours_rps / nginx_rps, ours_p99, nginx_p99, ours_p99 / nginx_p99 }'
+            -v nginx_cpu="${nginx_cpu[$index]}" -v ours_cpu="${ours_cpu[$index]}" \
+            'BEGIN { printf "  round %d: requests/s %.0f / %.0f = %.2f, p99 %.3f / %.3f ms = %.2f, CPU µs per request %.1f / %.1f = %.2f\n",
+                round, ours_rps, nginx_rps, ours_rps / nginx_rps, ours_p99, nginx_p99, ours_p99 / nginx_p99,
+                ours_cpu, nginx_cpu, ours_cpu / nginx_cpu }'
     done
     echo "medians over $rounds rounds:"
 fi
@@ -200,13 +217,15 @@ fi
 awk -v nginx_rps="$(median "${nginx_rps[@]}")" -v nginx_p50="$(median "${nginx_p50[@]}")" \
     -v nginx_p99="$(median "${nginx_p99[@]}")" -v ours_rps="$(median "${ours_rps[@]}")" \
     -v ours_p50="$(median "${ours_p50[@]}")" -v ours_p99="$(median "${ours_p99[@]}")" \
+    -v nginx_cpu="$(median "${nginx_cpu[@]}")" -v ours_cpu="$(median "${ours_cpu[@]}")" \
     -v target_rps="$target_throughput_ratio" -v target_p99="$target_p99_ratio" '
     BEGIN {
-        printf "%-26s %12s %10s %10s\n", "server", "requests/s", "p50 ms", "p99 ms"
-        printf "%-26s %12.0f %10.3f %10.3f\n", "nginx", nginx_rps, nginx_p50, nginx_p99
-        printf "%-26s %12.0f %10.3f %10.3f\n", "storefleet-bench-server", ours_rps, ours_p50, ours_p99
+        printf "%-26s %12s %10s %10s %18s\n", "server", "requests/s", "p50 ms", "p99 ms", "CPU µs/request"
+        printf "%-26s %12.0f %10.3f %10.3f %16.1f\n", "nginx", nginx_rps, nginx_p50, nginx_p99, nginx_cpu
+        printf "%-26s %12.0f %10.3f %10.3f %16.1f\n", "storefleet-bench-server", ours_rps, ours_p50, ours_p99, ours_cpu
         rps_ratio = ours_rps / nginx_rps
         p99_ratio = ours_p99 / nginx_p99
         printf "ratio ours/nginx requests/s: %.2f (target >= %.1f: %s)\n", rps_ratio, target_rps, (rps_ratio >= target_rps) ? "met" : "MISSED"
         printf "ratio ours/nginx p99:        %.2f (target <= %.1f: %s)\n", p99_ratio, target_p99, (p99_ratio <= target_p99) ? "met" : "MISSED"
+        printf "ratio ours/nginx CPU time per request: %.2f (no target; it varies least with other load)\n", ours_cpu / nginx_cpu
     }'
