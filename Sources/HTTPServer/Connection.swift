@@ -1,19 +1,19 @@
 import CSystem
 import Glibc
 
-/// What a connection is doing. Only one request per connection is in flight at a time, so
-/// pipelined requests are answered strictly in order: the next one is parsed only after the
-/// previous response is fully written.
+/// The stage of a connection in its request cycle. Only one request per connection is in
+/// flight at a time, so pipelined requests get their responses strictly in order: the next
+/// one is parsed only after the previous response is fully written.
 enum ConnectionPhase: Equatable {
     /// Reading a request head or body (or waiting for one).
     case reading
-    /// A worker owns the socket and is answering; see `WorkItem`.
+    /// A worker owns the socket and writes the response; see `WorkItem`.
     case processing
     /// The loop is writing the rest of a response.
     case writing
-    /// The response is out and the write side shut down; input is read and dropped until
-    /// the client closes, so unread input cannot make the kernel reset the connection
-    /// before the client has read the response.
+    /// The response is out and the write side is shut down. Input is read and discarded
+    /// until the client closes, because closing with unread input makes the kernel reset the
+    /// connection, which can destroy the response before the client reads it.
     case lingering
 }
 
@@ -26,8 +26,8 @@ enum TimeoutKind {
 }
 
 /// The loop-side state of one client connection. Kept small, because ten thousand idle
-/// connections must fit in little memory: the read buffer is the loop's shared scratch
-/// space, and `buffer` holds bytes only while a request is incomplete or pipelined.
+/// connections must fit in little memory. The read buffer is the loop's shared scratch
+/// space, and `buffer` contains bytes only while a request is incomplete or pipelined.
 final class Connection {
     let socket: Int32
     let token: ConnectionToken
@@ -39,12 +39,16 @@ final class Connection {
     var buffer: [UInt8] = []
     /// Whether an EPOLLIN edge arrived that was not yet read to EAGAIN.
     var readReady = false
-    /// Whether the client shut down its sending side (EPOLLRDHUP). Its requests are still
-    /// answered; then the connection closes instead of waiting idle.
+    /// Whether the client shut down its sending side (EPOLLRDHUP). Its requests still get
+    /// responses, and then the connection closes instead of waiting idle.
     var peerHalfClosed = false
     /// Whether a byte of the next request has arrived, which switches the idle timeout to
     /// the header timeout.
     var requestStarted = false
+    /// Whether no request has been read yet. The first request's header timeout counts from
+    /// the accept, so a client cannot wait almost the whole timeout before its first byte
+    /// and then get the whole timeout again.
+    var isFirstRequest = true
     var requestStartNanoseconds: UInt64 = 0
     /// The latest moment the current body may finish (`maxBodyReadDuration`).
     var bodyDeadlineCap: UInt64 = 0
@@ -72,7 +76,7 @@ final class Connection {
     }
 }
 
-/// The most input dropped while lingering before the connection is closed anyway.
+/// The maximum input discarded while lingering before the connection is closed anyway.
 private let maxLingerBytes = 1 << 20
 /// How long a closing connection waits for the client to close its side.
 private let lingerNanoseconds: UInt64 = 2_000_000_000
@@ -129,8 +133,8 @@ extension EventLoop {
             }
             if count == 0 {
                 connection.readReady = false
-                // The client closed its side. A request cut short gets no answer, since the
-                // client can no longer be waiting for one in any useful way.
+                // The client closed its side. A request cut short by the end of the stream
+                // can never complete, so the connection closes without a response.
                 closeNow(connection)
                 return
             }
@@ -149,7 +153,9 @@ extension EventLoop {
         if !connection.requestStarted {
             connection.requestStarted = true
             connection.requestStartNanoseconds = now
-            arm(connection, .header, deadline: now &+ core.configuration.headerReadTimeout.nanoseconds)
+            if !connection.isFirstRequest {
+                arm(connection, .header, deadline: now &+ core.configuration.headerReadTimeout.nanoseconds)
+            }
         }
 
         if connection.buffer.isEmpty {
@@ -163,7 +169,9 @@ extension EventLoop {
             pending.append(contentsOf: input)
             let consumed = pending.withUnsafeBytes { parseAvailable(connection, $0) }
             if consumed < pending.count && !connection.isClosed {
-                connection.buffer = Array(pending[consumed...])
+                // Reusing the array when nothing was consumed keeps a client that sends one
+                // byte at a time from costing a copy of the whole unfinished line per byte.
+                connection.buffer = consumed == 0 ? pending : Array(pending[consumed...])
             }
         }
 
@@ -214,15 +222,15 @@ extension EventLoop {
             send(connection.socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
         }
         if sent != ResponseEncoder.continueResponse.count {
-            // Only possible when the client has not read earlier responses and the send
-            // buffer is full; rather than interleave a partial interim response with the
-            // final one, the connection is dropped.
+            // This happens only when the client has not read earlier responses and the send
+            // buffer is full. Closing is safer than interleaving a partial interim response
+            // with the final one.
             core.logger.debug("continue_not_sent", ["remote": connection.remoteAddress])
             closeNow(connection)
         }
     }
 
-    /// Hands a complete request to the worker pool, or answers 503 when the queue is full.
+    /// Queues a complete request for the worker pool; `flushDispatches` hands it over.
     private func dispatch(_ connection: Connection) {
         let head = connection.parser.head
         let body = connection.parser.takeBody()
@@ -236,10 +244,11 @@ extension EventLoop {
 
         connection.phase = .processing
         connection.requestStarted = false
+        connection.isFirstRequest = false
         disarm(connection)
 
         let item = WorkItem(
-            request: request, loop: self, token: connection.token, socket: connection.socket,
+            request: request, core: core, loop: self, token: connection.token, socket: connection.socket,
             keepAlive: head.keepAlive, startNanoseconds: connection.requestStartNanoseconds)
         pendingDispatches.append(item)
     }
@@ -258,24 +267,26 @@ extension EventLoop {
 
     private func respondQueueFull(_ connection: Connection, request: Request, keepAlive: Bool) {
         let keepAlive = keepAlive && !isDraining
+        let message = "The server is busy; retry in a second."
         let bytes = ResponseEncoder.encodeErrorResponse(
-            status: .serviceUnavailable,
-            message: "The server is busy; retry in a second.",
+            status: .serviceUnavailable, message: message,
             extraHeaders: ["Retry-After": "1"], keepAlive: keepAlive, version: request.version,
             date: dateCache.current())
         let record = AccessRecord(
             requestID: request.requestID, method: request.method.rawValue, path: request.rawPath,
             remoteAddress: connection.remoteAddress, startNanoseconds: connection.requestStartNanoseconds,
-            status: 503, bodyBytes: bytes.count)
-        if core.rejectedConnectionLog.admit() != nil {
+            status: 503, bodyBytes: message.utf8.count + 1)
+        if let suppressed = core.queueFullLog.admit() {
             core.logger.warning("worker_queue_full", [
                 "request_id": request.requestID, "queue_limit": core.configuration.workerQueueLimit,
+                "workers": core.configuration.workerCount, "suppressed": suppressed,
+                "action": "responded 503; raise workerCount or workerQueueLimit if this persists",
             ])
         }
         startWriting(connection, OutboundMessage(buffers: [bytes], closeAfter: !keepAlive, record: record))
     }
 
-    /// Answers a request the parser rejected, then closes.
+    /// Sends the error response for a request the parser rejected, then closes.
     private func reject(_ connection: Connection, _ error: any Error) {
         let parseError = (error as? RequestParseError) ?? .badRequest("The request could not be parsed.")
         let head = connection.parser.head
@@ -400,7 +411,7 @@ extension EventLoop {
         case .header, .body:
             guard connection.phase == .reading else { return }
             guard connection.requestStarted else {
-                // Nothing was sent at all: no one is waiting for an answer.
+                // The client sent nothing, so it expects no response.
                 closeNow(connection)
                 return
             }

@@ -38,8 +38,8 @@ final class Gate: Sendable {
 }
 
 @Suite struct ServerLimitsTests {
-    /// Hostile or malformed requests, each with the status the server must answer. After
-    /// each, the connection must be closed and a new one must be served normally.
+    /// Hostile or malformed requests, each with the status the server must respond with.
+    /// After each, the connection must be closed and a new one must be served normally.
     static let hostileRequests: [(String, Int)] = [
         ("GET / HTTP/1.1\r\n\r\n", 400),
         ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
@@ -171,7 +171,8 @@ final class Gate: Sendable {
             let start = ContinuousClock.now
             #expect(client.isClosedByServer())
             let elapsed = ContinuousClock.now - start
-            #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(2), "closed after \(elapsed)")
+            #expect(elapsed >= .milliseconds(250), "closed after \(elapsed)")
+            #expect(elapsed < .seconds(2), "closed after \(elapsed)")
         }
     }
 

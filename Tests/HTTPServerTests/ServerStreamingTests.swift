@@ -179,7 +179,9 @@ final class StreamProbe: Sendable {
 
     @Test func streamWriteBlocksWhileClientDoesNotRead() throws {
         let probe = StreamProbe()
-        let total = 16 * 1024 * 1024
+        // Larger than the kernel's socket buffers on both sides, even where tcp_wmem allows
+        // 16 MiB, so the producer must wait for the reader.
+        let total = 48 * 1024 * 1024
         try withServer(handler: { _ in
             Response(status: .ok, body: .stream { writer in
                 let piece = [UInt8](repeating: 7, count: 64 * 1024)
@@ -194,10 +196,13 @@ final class StreamProbe: Sendable {
             client.setReceiveBufferSize(64 * 1024)
             try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
             usleep(300_000)
-            // Kernel buffers on both sides hold a few megabytes at most; the producer must
-            // be waiting, not racing through the whole body into memory.
-            let writtenWhileStalled = probe.written.load(ordering: .relaxed)
-            #expect(writtenWhileStalled < total / 2, "wrote \(writtenWhileStalled) bytes with no reader")
+            // With no reader the producer must be blocked in write, not racing through the
+            // whole body into memory: its count stops moving.
+            let writtenEarly = probe.written.load(ordering: .relaxed)
+            usleep(200_000)
+            let writtenLater = probe.written.load(ordering: .relaxed)
+            #expect(writtenLater == writtenEarly, "kept writing with no reader: \(writtenEarly) then \(writtenLater)")
+            #expect(writtenLater < total, "wrote \(writtenLater) bytes with no reader")
             #expect(!probe.isFinished)
 
             let response = try client.readResponse()

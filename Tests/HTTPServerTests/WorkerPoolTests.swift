@@ -64,7 +64,8 @@ extension Atomic where Value == Int {
         let refused = pool.submit(contentsOf: [{}, {}] as [TestJob])
         #expect(refused.count == 2)
         gate.open()
-        #expect(waitFor { pool.queuedCount == 0 && pool.runningCount == 0 })
+        #expect(waitFor { pool.queuedCount == 0 })
+        #expect(waitFor { pool.runningCount == 0 })
         #expect(pool.submit {})
         pool.stop(cancelQueued: false)
     }
