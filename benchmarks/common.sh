@@ -15,7 +15,7 @@ build_bench_server() {
 }
 
 # Prints a TCP port that is free on 127.0.0.1 right now. Another process could take it
-# before the caller binds it; the caller then fails to start and says so.
+# before the caller binds it, and then the caller fails to start with an error.
 free_loopback_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
@@ -136,8 +136,8 @@ warn_if_busy() {
 }
 
 # Runs wrk with the given arguments, its output going to the file named first. wrk runs
-# in the background and the shell waits for it, so that SIGTERM or SIGINT reaches the
-# script's trap at once instead of after the run; the trap stops wrk through wrk_pid.
+# in the background under `wait`, so SIGTERM or SIGINT reaches the script's trap at once
+# instead of after the run. The trap stops wrk through wrk_pid.
 run_wrk() {
     local output=$1
     shift

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compares storefleet-bench-server with nginx serving the same ~10 KB page on 127.0.0.1.
+# Compares storefleet-bench-server with nginx serving the same 11 KB page on 127.0.0.1.
 #
 # nginx sends a file from disk (the page that our server rendered once, written with
 # --dump); our server renders the page through the template engine on every request. Each
@@ -43,6 +43,8 @@ if [[ -z "$nginx_binary" && -x /usr/sbin/nginx ]]; then
 fi
 if ! command -v wrk >/dev/null || [[ -z "$nginx_binary" ]]; then
     echo "installing wrk and nginx from the Debian packages"
+    # NOTE: where an init system runs, the nginx package starts the system nginx on
+    # port 80. This script neither uses nor stops that service.
     apt-get update
     apt-get install -y wrk nginx
     nginx_binary=$(command -v nginx || echo /usr/sbin/nginx)
@@ -96,8 +98,8 @@ http {
     sendfile on;
     tcp_nopush on;
     keepalive_timeout 65s;
-    # nginx closes a keep-alive connection after 1000 requests by default; our server
-    # has no such limit, so the limit is raised to compare the same traffic.
+    # nginx closes a keep-alive connection after 1000 requests by default. Our server
+    # has no such limit, so it is raised here to compare the same traffic.
     keepalive_requests 1000000;
     types {
         text/html html;

@@ -1,6 +1,6 @@
 // The server that the HTTP benchmarks in benchmarks/*.sh measure.
 //
-// `/` renders a product-list page of about 10 KB through the template engine on every
+// `/` renders a product-list page of about 11 KB through the template engine on every
 // request: a layout, a nested layout, and one partial per product. The product rows are
 // built once at start, as a query result would be. The template context (formatted
 // prices, links, flags) and the HTML are built anew for each request, so a request costs
@@ -270,7 +270,7 @@ func measureRenderRate(library: TemplateLibrary, pageName: String, products: [Pr
     }
 }
 
-/// The CPU time, user plus system, that all threads of this process have used.
+/// Returns the CPU time, user plus system, that all threads of this process have used.
 func processCPUSeconds() -> Double {
     var time = timespec()
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
