@@ -83,7 +83,7 @@ struct Shop {
     }
 }
 
-/// A confirmation mail to the order's email, as the app would compose it.
+/// Returns a confirmation mail to the order's email, as the app would compose it.
 func confirmationMail(for order: Order) -> OutgoingMail {
     OutgoingMail(
         toAddress: order.email,

@@ -37,6 +37,8 @@ extension Checkout {
     ) throws -> Order {
         try database.transaction(.immediate) { database in
             let settings = try StoreSettings.load(from: database)
+            // TODO: once customer accounts exist, also reject a customer the merchant has not
+            // approved, as `required` mode demands; today any non-nil id passes.
             if settings.customerLoginMode == .required && customerID == nil {
                 throw CheckoutError.customerAccountRequired
             }
@@ -78,7 +80,7 @@ extension Checkout {
 
     /// Takes every line's quantity from stock. Each update succeeds only while enough stock
     /// is left, so concurrent checkouts (serialised by BEGIN IMMEDIATE) can never sell more
-    /// than there is.
+    /// than there is. `updated_at` is left alone because it records the merchant's edits.
     ///
     /// - Throws: `CheckoutError.soldOut` naming every short line; the caller's transaction
     ///   then rolls back the updates that succeeded.
@@ -86,8 +88,8 @@ extension Checkout {
         var short: [String] = []
         for line in quote.lines {
             try database.run(
-                "UPDATE products SET stock = stock - ?1, updated_at = ?3 WHERE id = ?2 AND stock >= ?1",
-                line.quantity, line.productID, now()
+                "UPDATE products SET stock = stock - ?1 WHERE id = ?2 AND stock >= ?1",
+                line.quantity, line.productID
             )
             if database.changes == 0 {
                 short.append(line.title)

@@ -43,6 +43,8 @@ public struct CheckoutDetails: Sendable, Hashable {
 
     /// Returns the details with every text trimmed (notes keep their inner line breaks)
     /// and a message for each invalid field.
+    /// NOTE: the messages are English only. Shoppers of Spanish and Portuguese stores see
+    /// them unless the app translates by field key.
     func normalizedAndValidated() -> (CheckoutDetails, ValidationErrors) {
         var details = self
         var errors = ValidationErrors()

@@ -22,7 +22,7 @@ extension OrderStore {
         composeMails: (Order) throws -> [OutgoingMail] = { _ in [] }
     ) throws -> [Order] {
         try database.transaction(.immediate) { database in
-            let window = try window ?? OrderSettings.load(from: database).abandonmentWindow
+            let window = max(0, try window ?? OrderSettings.load(from: database).abandonmentWindow)
             let time = now()
             let ids = try database.query(
                 """
@@ -40,7 +40,7 @@ extension OrderStore {
                 try database.run(
                     "UPDATE orders SET status = 'abandoned', abandoned_at = ?, updated_at = ? WHERE id = ?", time, time, id
                 )
-                try Self.restoreStock(of: order, at: time, in: database)
+                try Self.restoreStock(of: order, in: database)
                 try Self.recordEvent(
                     .abandoned, orderID: id, actor: .system,
                     message: "Abandoned: not paid within \(Self.describe(window)); stock put back.",

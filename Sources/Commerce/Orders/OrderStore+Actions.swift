@@ -118,7 +118,7 @@ extension OrderStore {
             try database.run(
                 "UPDATE orders SET status = 'canceled', canceled_at = ?, updated_at = ? WHERE id = ?", time, time, order.id
             )
-            try Self.restoreStock(of: order, at: time, in: database)
+            try Self.restoreStock(of: order, in: database)
             let refund = order.status == .paid ? " The payment of \(Self.formatted(order.total, order)) needs a refund." : ""
             let because = reason.isEmpty ? "" : " Reason: \(reason)"
             return (.canceled, "Canceled; stock put back.\(refund)\(because)")

@@ -109,13 +109,12 @@ public struct OrderStore {
         _ = try Outbox.enqueue(linked, at: time, in: database)
     }
 
-    /// Puts back the stock of every line whose product still exists.
-    static func restoreStock(of order: Order, at time: Date, in database: Database) throws {
+    /// Puts back the stock of every line whose product still exists. Like checkout, it
+    /// leaves the product's `updated_at`, which records the merchant's edits.
+    static func restoreStock(of order: Order, in database: Database) throws {
         for line in order.lines {
             guard let productID = line.productID else { continue }
-            try database.run(
-                "UPDATE products SET stock = stock + ?, updated_at = ? WHERE id = ?", line.quantity, time, productID
-            )
+            try database.run("UPDATE products SET stock = stock + ? WHERE id = ?", line.quantity, productID)
         }
     }
 }
