@@ -23,6 +23,7 @@ public final class Application: Sendable {
     let storefrontRoutes: Router<StoreRequest>
     let adminRoutes: Router<StoreRequest>
     let platformRoutes: Router<PlatformRequest>
+    let housekeeping = StoreHousekeeping()
 
     /// Opens the catalog under the data folder (creating it on first start) and loads every
     /// template. A template syntax error stops the start with its file, line and column.
@@ -150,6 +151,7 @@ public final class Application: Sendable {
         try? catalog.touch(store.id)
         do {
             return try pool.withStore(store.id) { database in
+                cleanUpIfDue(store, database, requestID: request.requestID)
                 let settings = try database.read { try StoreSettings.load(from: $0) }
                 let context = StoreRequest(request: request, app: self, store: store, database: database, settings: settings)
                 var response = try route(context, admin: isAdmin)
@@ -167,6 +169,24 @@ public final class Application: Sendable {
     /// The page shoppers see when a store cannot serve: expired, suspended or damaged. The
     /// store's own file may be what is broken, so this page needs nothing from it and uses
     /// the platform's layout with the fallback language.
+    /// Runs the store's hourly housekeeping on its own traffic. A failure is logged and
+    /// does not fail the request, because the rows it removes are only expired ones.
+    private func cleanUpIfDue(_ store: StoreRecord, _ database: DatabaseQueue, requestID: String) {
+        let now = clock.now()
+        guard housekeeping.claim(store.id, now: now) else { return }
+        do {
+            let removed = try StoreHousekeeping.run(in: database, now: now)
+            if removed.sessions + removed.loginAttempts + removed.invitations > 0 {
+                logger.info("store.housekeeping", [
+                    "store_id": store.id, "sessions": removed.sessions,
+                    "login_attempts": removed.loginAttempts, "invitations": removed.invitations,
+                ])
+            }
+        } catch {
+            logger.error("store.housekeeping_failed", ["request_id": requestID, "store_id": store.id, "error": String(describing: error)])
+        }
+    }
+
     private func renderUnavailable(store: StoreRecord) throws -> Response {
         let language = Translations.fallbackLanguage
         var response = try renderer.render("platform/message", [

@@ -26,6 +26,10 @@ public struct AppConfiguration: Sendable {
     /// Creates the `demo` store with sample products when the data folder has no stores.
     public var provisionDemo = true
     public var logLevel = "info"
+    /// Whether the client's address is the last one in `X-Forwarded-For`, as a reverse proxy
+    /// in front of the server appends it. Only safe when every request comes through that
+    /// proxy; otherwise a client could pick its own address.
+    public var trustsForwardedFor = false
 
     public init() {}
 
@@ -89,6 +93,8 @@ public struct AppConfiguration: Sendable {
                    help: "Development mode: reload changed templates on each request."),
         OptionSpec(switch: "--no-demo", env: "STOREFLEET_NO_DEMO",
                    help: "Do not create the demo store when the data folder has no stores."),
+        OptionSpec(switch: "--trust-proxy", env: "STOREFLEET_TRUST_PROXY",
+                   help: "Take the client's address from the last X-Forwarded-For entry; only behind a reverse proxy that sets it."),
     ]
 
     /// Builds the configuration from parsed `serve` options, checking every value.
@@ -123,5 +129,6 @@ public struct AppConfiguration: Sendable {
         }
         development = options.isSet("--dev")
         provisionDemo = !options.isSet("--no-demo")
+        trustsForwardedFor = options.isSet("--trust-proxy")
     }
 }

@@ -58,7 +58,7 @@ enum AdminAuthController {
     private static func login(_ context: StoreRequest) throws -> Response {
         let email = (context.form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let password = context.form["password"] ?? ""
-        let address = context.request.remoteAddress
+        let address = context.clientAddress
         let now = context.app.clock.now()
         let hasher = context.app.passwordHasher
 

@@ -75,6 +75,18 @@ final class StoreRequest {
         app.renderer.text(key, language: language, arguments: arguments)
     }
 
+    /// The shopper's or staff member's address, for login throttling and logs: the peer's
+    /// address, or with `--trust-proxy` the last `X-Forwarded-For` entry, which the proxy
+    /// in front of the server appended.
+    var clientAddress: String {
+        guard app.configuration.trustsForwardedFor,
+              let forwarded = request.headers.values(for: "X-Forwarded-For").last,
+              let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
+              !last.isEmpty
+        else { return request.remoteAddress }
+        return last
+    }
+
     /// The path and query of this request, for a `next` link back after logging in.
     var pathWithQuery: String { request.target.hasPrefix("/") ? request.target : request.path }
 }
