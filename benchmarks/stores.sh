@@ -24,7 +24,11 @@
 #   BENCH_LOG_LEVEL     the server's --log-level (default info: one line per request)
 #   BENCH_PROFILE       a folder: record `perf record -g` of the server during each run
 #                       there and write the top symbols next to it (slows the server)
+#   BENCH_TMPDIR        folder for the run's copy of the data folder (default /tmp), such
+#                       as /dev/shm to take the disk's file system out of the figures
 #   BENCH_SKIP_BUILD    1 to use the release binary already built
+#   BENCH_SERVER_PRELOAD  a library the server alone runs with as LD_PRELOAD, for
+#                       experiments such as benchmarks/stores/experiments/persist_wal.c
 #
 # Usage: benchmarks/stores.sh   (from any folder; needs root or wrk installed, because it
 # installs wrk with apt-get when it is missing)
@@ -39,6 +43,7 @@ spread_order=${BENCH_SPREAD_ORDER:-round-robin}
 jobs=${BENCH_JOBS:-$(( $(nproc) * 2 ))}
 log_level=${BENCH_LOG_LEVEL:-info}
 profile_folder=${BENCH_PROFILE:-}
+server_preload=${BENCH_SERVER_PRELOAD:-}
 max_open_stores=256
 domain=localhost
 
@@ -90,7 +95,7 @@ fi
 
 # -- Scratch folder and cleanup ------------------------------------------------------
 
-scratch=$(mktemp -d /tmp/storefleet-stores-bench.XXXXXX)
+scratch=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/storefleet-stores-bench.XXXXXX")
 server_pid=""
 wrk_pid=""
 sampler_pid=""
@@ -176,7 +181,12 @@ if (( $(ulimit -n) < needed_descriptors )); then
     fi
 fi
 
-"$storefleet" serve --data "$scratch/data" --host 127.0.0.1 --port 0 --root "$package_root" \
+if [[ -n "$server_preload" && ! -f "$server_preload" ]]; then
+    echo "error: BENCH_SERVER_PRELOAD names $server_preload, which does not exist; build it first" >&2
+    exit 1
+fi
+env ${server_preload:+LD_PRELOAD="$server_preload"} \
+    "$storefleet" serve --data "$scratch/data" --host 127.0.0.1 --port 0 --root "$package_root" \
     --max-open-stores "$max_open_stores" --no-demo --log-level "$log_level" \
     > "$scratch/server.out" 2> "$scratch/server.log" &
 server_pid=$!
@@ -207,6 +217,9 @@ print_machine_summary "$scratch/data"
 warn_if_busy
 echo "stores: $store_count, pool: --max-open-stores $max_open_stores, page: GET / (product list, $page_bytes bytes)"
 echo "wrk: $connections keep-alive connections, $threads threads, ${duration}s per run; spread order: $spread_order"
+if [[ -n "$server_preload" ]]; then
+    echo "experiment: the server runs with LD_PRELOAD=$server_preload"
+fi
 echo
 
 # Runs wrk with the Lua script $2 and the other arguments, its output going to $1, and
@@ -221,11 +234,14 @@ run_wrk() {
             > /dev/null 2> "$scratch/perf-$name.log" &
         perf_pid=$!
     fi
+    local cpu_before
+    cpu_before=$(cpu_ms "$server_pid")
     wrk -t "$threads" -c "$connections" -d "${duration}s" --timeout 10s -s "$scripts/$script" "$@" \
         > "$scratch/$name.wrk" &
     wrk_pid=$!
     wait "$wrk_pid"
     wrk_pid=""
+    local cpu_used=$(( $(cpu_ms "$server_pid") - cpu_before ))
     if [[ -n "$perf_pid" ]]; then
         wait "$perf_pid" || true
         perf_pid=""
@@ -240,6 +256,8 @@ run_wrk() {
         cat "$scratch/$name.wrk" >&2
         exit 1
     fi
+    # The server's CPU time per request depends less on other processes than requests/s.
+    result+=" server_cpu_ms_per_request=$(awk -v cpu="$cpu_used" -v n="$(field "$result" requests)" 'BEGIN { printf "%.3f", cpu / n }')"
     local bad=0 key
     for key in connect_errors read_errors write_errors timeouts non_2xx_3xx; do
         bad=$(( bad + $(field "$result" "$key") ))
@@ -252,7 +270,7 @@ run_wrk() {
 echo "run (a): every request to store-0001.$domain"
 run_wrk one-store one-store.lua -H "Host: store-0001.$domain" "http://127.0.0.1:$port/"
 one=$result
-echo "  $(field "$one" rps) requests/s, p50 $(field "$one" p50_ms) ms, p99 $(field "$one" p99_ms) ms, max $(field "$one" max_ms) ms"
+echo "  $(field "$one" rps) requests/s, p50 $(field "$one" p50_ms) ms, p99 $(field "$one" p99_ms) ms, max $(field "$one" max_ms) ms, server CPU $(field "$one" server_cpu_ms_per_request) ms/request"
 rss_before_spread=$(status_mb "$server_pid" VmRSS)
 
 echo "run (b): requests spread over $store_count stores ($spread_order)"
@@ -263,7 +281,7 @@ BENCH_STORES=$store_count BENCH_SPREAD_ORDER=$spread_order BENCH_DOMAIN=$domain 
 spread=$result
 stop_started_process "$sampler_pid" "memory sampler"
 sampler_pid=""
-echo "  $(field "$spread" rps) requests/s, p50 $(field "$spread" p50_ms) ms, p99 $(field "$spread" p99_ms) ms, max $(field "$spread" max_ms) ms"
+echo "  $(field "$spread" rps) requests/s, p50 $(field "$spread" p50_ms) ms, p99 $(field "$spread" p99_ms) ms, max $(field "$spread" max_ms) ms, server CPU $(field "$spread" server_cpu_ms_per_request) ms/request"
 
 rss_peak_during=$(awk '$1 > peak { peak = $1 } END { printf "%.1f", peak * 1024 / 1e6 }' "$scratch/samples")
 open_peak_during=$(awk '$2 > peak { peak = $2 } END { print peak + 0 }' "$scratch/samples")
@@ -281,6 +299,9 @@ python3 "$scripts/cold_open.py" --port "$port" --stores "$store_count" --pool "$
 sed 's/^/  /' "$scratch/cold.txt"
 cold=$(grep '^storebench-cold ' "$scratch/cold.txt")
 hwm_end=$(status_mb "$server_pid" VmHWM)
+# The kernel updates VmHWM lazily, so a later reading can be a little lower; judge the
+# highest figure seen.
+memory_peak=$(printf '%s\n' "$rss_peak_during" "$hwm_after" "$hwm_end" | sort -g | tail -1)
 
 # -- Summary -------------------------------------------------------------------------
 
@@ -296,11 +317,12 @@ cold_cost=$(field "$cold" open_cost_mean_ms)
 
 echo
 echo "== summary =="
-printf '%-34s %12s %10s %10s\n' "run" "requests/s" "p50 ms" "p99 ms"
-printf '%-34s %12s %10s %10s\n' "(a) one store" "$(field "$one" rps)" "$(field "$one" p50_ms)" "$(field "$one" p99_ms)"
-printf '%-34s %12s %10s %10s\n' "(b) $store_count stores, $spread_order" "$(field "$spread" rps)" "$(field "$spread" p50_ms)" "$(field "$spread" p99_ms)"
+printf '%-34s %12s %10s %10s %18s\n' "run" "requests/s" "p50 ms" "p99 ms" "server CPU ms/req"
+printf '%-34s %12s %10s %10s %18s\n' "(a) one store" "$(field "$one" rps)" "$(field "$one" p50_ms)" "$(field "$one" p99_ms)" "$(field "$one" server_cpu_ms_per_request)"
+printf '%-34s %12s %10s %10s %18s\n' "(b) $store_count stores, $spread_order" "$(field "$spread" rps)" "$(field "$spread" p50_ms)" "$(field "$spread" p99_ms)" "$(field "$spread" server_cpu_ms_per_request)"
 echo "ratio (b)/(a): $ratio (target >= $target_ratio: $(verdict "$ratio" ">=" "$target_ratio"))"
-echo "server memory: VmRSS ${rss_before_spread} MB before (b), peak ${rss_peak_during} MB during (b), ${rss_after} MB after (b); VmHWM ${hwm_after} MB after (b), ${hwm_end} MB at the end (target <= $target_memory_mb MB: $(verdict "$hwm_end" "<=" "$target_memory_mb"))"
+echo "server memory: VmRSS ${rss_before_spread} MB before (b), peak ${rss_peak_during} MB during (b), ${rss_after} MB after (b); VmHWM ${hwm_after} MB after (b), ${hwm_end} MB at the end; highest ${memory_peak} MB (target <= $target_memory_mb MB: $(verdict "$memory_peak" "<=" "$target_memory_mb"))"
 echo "open store files: peak $open_peak_during during (b), $open_after after (b) (pool limit $max_open_stores)"
 echo "cold open (pool miss incl. closing the LRU store): mean $cold_cost ms, median $(field "$cold" open_cost_median_ms) ms over $(field "$cold" requests) stores (target < $target_cold_open_ms ms: $(verdict "$cold_cost" "<=" "$target_cold_open_ms"))"
 echo "requests logged by the server: $(grep -c 'event=request ' "$scratch/server.log" || true)"
+echo "load average after the runs: $(cut -d ' ' -f 1-3 /proc/loadavg)"

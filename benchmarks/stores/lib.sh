@@ -90,3 +90,13 @@ sample_server() {
         sleep 0.2
     done
 }
+
+# Prints the CPU time that process PID has used so far, user plus system, in milliseconds.
+# Fields 14 and 15 of /proc/PID/stat count clock ticks; the process name before them is
+# in parentheses and may contain spaces, so the fields are counted after the ")".
+cpu_ms() {
+    local pid=$1
+    local ticks_per_second
+    ticks_per_second=$(getconf CLK_TCK)
+    sed 's/^.*) //' "/proc/$pid/stat" | awk -v hz="$ticks_per_second" '{ printf "%.0f", ($12 + $13) * 1000 / hz }'
+}
