@@ -2,10 +2,10 @@
 # Measures how storefleet serves many stores from one process on 127.0.0.1.
 #
 # The script provisions BENCH_STORES stores (store-0001 … store-1000 by default) with
-# sample products, starts `storefleet serve` with --max-open-stores 256, and runs wrk
-# twice on the product-list home page: (a) every request to store-0001, (b) requests
-# spread over all stores, so that most of them make the pool open a store file and close
-# another. It prints requests/s and p50/p99 latency of both, their ratio, the server's
+# sample products, starts `storefleet serve` with --max-open-stores 256 (by default), and
+# runs wrk twice on the product-list home page: (a) every request to store-0001, (b)
+# requests spread over all stores, so that most of them make the pool open a store file
+# and close another. It prints requests/s and p50/p99 latency of both, their ratio, the server's
 # memory during and after the spread run, and the cost of one cold open measured from
 # outside (benchmarks/stores/cold_open.py). Everything it starts stops when it ends.
 #
@@ -20,6 +20,8 @@
 #   BENCH_CONNECTIONS   keep-alive connections wrk opens (default 64)
 #   BENCH_THREADS       wrk threads (default 2)
 #   BENCH_SPREAD_ORDER  round-robin (default: every request misses the pool) or random
+#   BENCH_MAX_OPEN_STORES  the server's --max-open-stores (default 256); the cold-open
+#                       timing is skipped when fewer than 60 stores lie outside the pool
 #   BENCH_JOBS          parallel `stores create` processes (default: 2 per core)
 #   BENCH_LOG_LEVEL     the server's --log-level (default info: one line per request)
 #   BENCH_PROFILE       a folder: record `perf record -g` of the server during each run
@@ -27,8 +29,8 @@
 #   BENCH_TMPDIR        folder for the run's copy of the data folder (default /tmp), such
 #                       as /dev/shm to take the disk's file system out of the figures
 #   BENCH_SKIP_BUILD    1 to use the release binary already built
-#   BENCH_SERVER_PRELOAD  a library the server alone runs with as LD_PRELOAD, for
-#                       experiments such as benchmarks/stores/experiments/persist_wal.c
+#   BENCH_SERVER_PRELOAD  libraries, separated by colons, that the server alone runs with
+#                       as LD_PRELOAD, for the experiments in benchmarks/stores/experiments/
 #
 # Usage: benchmarks/stores.sh   (from any folder; needs root or wrk installed, because it
 # installs wrk with apt-get when it is missing)
@@ -44,7 +46,7 @@ jobs=${BENCH_JOBS:-$(( $(nproc) * 2 ))}
 log_level=${BENCH_LOG_LEVEL:-info}
 profile_folder=${BENCH_PROFILE:-}
 server_preload=${BENCH_SERVER_PRELOAD:-}
-max_open_stores=256
+max_open_stores=${BENCH_MAX_OPEN_STORES:-256}
 domain=localhost
 
 # Targets: the spread run's requests/s at least this fraction of the single-store run's,
@@ -59,6 +61,10 @@ source "$scripts/lib.sh"
 
 if ! [[ "$store_count" =~ ^[0-9]+$ ]] || (( store_count < 400 || store_count > 9999 )); then
     echo "error: BENCH_STORES must be a number from 400 to 9999, not '$store_count'; the cold-open measurement needs more stores than the pool of $max_open_stores" >&2
+    exit 64
+fi
+if ! [[ "$max_open_stores" =~ ^[0-9]+$ ]] || (( max_open_stores < 1 )); then
+    echo "error: BENCH_MAX_OPEN_STORES must be a whole number of at least 1, not '$max_open_stores'" >&2
     exit 64
 fi
 if [[ "$spread_order" != round-robin && "$spread_order" != random ]]; then
@@ -183,10 +189,13 @@ if (( $(ulimit -n) < needed_descriptors )); then
     fi
 fi
 
-if [[ -n "$server_preload" && ! -f "$server_preload" ]]; then
-    echo "error: BENCH_SERVER_PRELOAD names $server_preload, which does not exist; build it first" >&2
-    exit 1
-fi
+IFS=: read -r -a preload_libraries <<< "$server_preload"
+for library in "${preload_libraries[@]}"; do
+    if [[ ! -f "$library" ]]; then
+        echo "error: BENCH_SERVER_PRELOAD names $library, which does not exist; build it first" >&2
+        exit 1
+    fi
+done
 env ${server_preload:+LD_PRELOAD="$server_preload"} \
     "$storefleet" serve --data "$scratch/data" --host 127.0.0.1 --port 0 --root "$package_root" \
     --max-open-stores "$max_open_stores" --no-demo --log-level "$log_level" \
@@ -294,12 +303,17 @@ open_after=$(open_store_files "$server_pid")
 # Three rounds of batches that were never open since the priming pass; see cold_open.py.
 cold_batch=$(( (store_count - max_open_stores) / 3 ))
 (( cold_batch > 200 )) && cold_batch=200
-echo "cold open: $store_count requests to prime, then 3 rounds of $cold_batch cold and $cold_batch warm requests"
-python3 "$scripts/cold_open.py" --port "$port" --stores "$store_count" --pool "$max_open_stores" \
-    --batch "$cold_batch" --rounds 3 \
-    --domain "$domain" --server-pid "$server_pid" --store-map "$scratch/store-map" > "$scratch/cold.txt"
-sed 's/^/  /' "$scratch/cold.txt"
-cold=$(grep '^storebench-cold ' "$scratch/cold.txt")
+cold=""
+if (( cold_batch >= 20 )); then
+    echo "cold open: $store_count requests to prime, then 3 rounds of $cold_batch cold and $cold_batch warm requests"
+    python3 "$scripts/cold_open.py" --port "$port" --stores "$store_count" --pool "$max_open_stores" \
+        --batch "$cold_batch" --rounds 3 \
+        --domain "$domain" --server-pid "$server_pid" --store-map "$scratch/store-map" > "$scratch/cold.txt"
+    sed 's/^/  /' "$scratch/cold.txt"
+    cold=$(grep '^storebench-cold ' "$scratch/cold.txt")
+else
+    echo "cold open: skipped, because only $((store_count - max_open_stores)) stores lie outside a pool of $max_open_stores"
+fi
 hwm_end=$(status_mb "$server_pid" VmHWM)
 # The kernel updates VmHWM lazily, so a later reading can be a little lower; judge the
 # highest figure seen.
@@ -316,6 +330,7 @@ verdict() {
     }'
 }
 cold_cost=$(field "$cold" open_cost_mean_ms)
+cpu_ratio=$(awk -v a="$(field "$one" server_cpu_ms_per_request)" -v b="$(field "$spread" server_cpu_ms_per_request)" 'BEGIN { printf "%.3f", a / b }')
 
 echo
 echo "== summary =="
@@ -323,8 +338,11 @@ printf '%-34s %12s %10s %10s %18s\n' "run" "requests/s" "p50 ms" "p99 ms" "serve
 printf '%-34s %12s %10s %10s %18s\n' "(a) one store" "$(field "$one" rps)" "$(field "$one" p50_ms)" "$(field "$one" p99_ms)" "$(field "$one" server_cpu_ms_per_request)"
 printf '%-34s %12s %10s %10s %18s\n' "(b) $store_count stores, $spread_order" "$(field "$spread" rps)" "$(field "$spread" p50_ms)" "$(field "$spread" p99_ms)" "$(field "$spread" server_cpu_ms_per_request)"
 echo "ratio (b)/(a): $ratio (target >= $target_ratio: $(verdict "$ratio" ">=" "$target_ratio"))"
+echo "ratio of server CPU per request (a)/(b): $cpu_ratio (the requests/s ratio a CPU-bound server reaches when nothing else runs)"
 echo "server memory: VmRSS ${rss_before_spread} MB before (b), peak ${rss_peak_during} MB during (b), ${rss_after} MB after (b); VmHWM ${hwm_after} MB after (b), ${hwm_end} MB at the end; highest ${memory_peak} MB (target <= $target_memory_mb MB: $(verdict "$memory_peak" "<=" "$target_memory_mb"))"
 echo "open store files: peak $open_peak_during during (b), $open_after after (b) (pool limit $max_open_stores)"
-echo "cold open (pool miss incl. closing the LRU store): mean $cold_cost ms, median $(field "$cold" open_cost_median_ms) ms over $(field "$cold" requests) stores (target < $target_cold_open_ms ms: $(verdict "$cold_cost" "<=" "$target_cold_open_ms"))"
+if [[ -n "$cold" ]]; then
+    echo "cold open (pool miss incl. closing the LRU store): mean $cold_cost ms, median $(field "$cold" open_cost_median_ms) ms over $(field "$cold" requests) stores (target < $target_cold_open_ms ms: $(verdict "$cold_cost" "<=" "$target_cold_open_ms"))"
+fi
 echo "requests logged by the server: $(grep -c 'event=request ' "$scratch/server.log" || true)"
 echo "load average after the runs: $(cut -d ' ' -f 1-3 /proc/loadavg)"
