@@ -2,10 +2,10 @@
 # Measures how storefleet serves many stores from one process on 127.0.0.1.
 #
 # The script provisions BENCH_STORES stores (store-0001 … store-1000 by default) with
-# sample products, starts `storefleet serve` with --max-open-stores 256 (by default), and
-# runs wrk twice on the product-list home page: (a) every request to store-0001, (b)
-# requests spread over all stores, so that most of them make the pool open a store file
-# and close another. It prints requests/s and p50/p99 latency of both, their ratio, the server's
+# sample products and starts `storefleet serve` with --max-open-stores 256 by default.
+# Then wrk runs twice on the product-list home page: (a) every request to store-0001,
+# (b) requests spread over all stores, so that most of them make the pool open a store
+# file and close another. It prints requests/s and p50/p99 latency of both, their ratio, the server's
 # memory during and after the spread run, and the cost of one cold open measured from
 # outside (benchmarks/stores/cold_open.py). Everything it starts stops when it ends.
 #
@@ -24,8 +24,9 @@
 #                       timing is skipped when fewer than 60 stores lie outside the pool
 #   BENCH_JOBS          parallel `stores create` processes (default: 2 per core)
 #   BENCH_LOG_LEVEL     the server's --log-level (default info: one line per request)
-#   BENCH_PROFILE       a folder: record `perf record -g` of the server during each run
-#                       there and write the top symbols next to it (slows the server)
+#   BENCH_PROFILE       a folder: record a perf profile with DWARF call stacks of the
+#                       server during each run there, and print which share of it falls
+#                       in the pool's opens and closes (slows the server)
 #   BENCH_TMPDIR        folder for the run's copy of the data folder (default /tmp), such
 #                       as /dev/shm to take the disk's file system out of the figures
 #   BENCH_SKIP_BUILD    1 to use the release binary already built
@@ -131,9 +132,9 @@ provision() {
     local started=$SECONDS
     local create=("$storefleet" stores create --data "$data" --password bench-password-1 --sample-products)
 
-    # A parallel creation can fail on a busy catalog: once, one of 120 creations in 8
+    # A parallel creation can fail on a busy catalog. Once, one of 120 creations in 8
     # processes failed with SQLITE_BUSY in `PRAGMA journal_mode=WAL` on platform.sqlite.
-    # Creation is all or nothing, so every store missing afterwards is created again, one
+    # Creation is all or nothing, so each store missing afterwards is created again, one
     # at a time, and a failure then stops the script.
     seq -f 'store-%04g' 1 "$store_count" |
         xargs -P "$jobs" -I '{}' "${create[@]}" --slug '{}' --name 'Bench store {}' --owner-email 'owner@{}.example' \
@@ -179,7 +180,7 @@ else
     echo "provisioned $store_count stores in $(cat "$cache/provisioning-seconds")s into $cache"
 fi
 
-# Each run works on a copy, so the cached folder never sees a server's writes.
+# Each run works on a copy, so the server never writes to the cached folder.
 cp -a "$cache/data" "$scratch/data"
 write_store_map "$scratch/data" "$scratch/store-map"
 # Writing the copy back to disk now keeps that writeback out of the timed runs.
@@ -187,8 +188,8 @@ sync -f "$scratch/data"
 
 # -- Server --------------------------------------------------------------------------
 
-# Each open store costs three descriptors (database, -wal, -shm); the pool keeps a reserve
-# of up to 256 for sockets and lowers its limit when the soft limit is too small.
+# Each open store costs three descriptors (database, -wal, -shm). The pool also keeps up
+# to 256 for sockets, and it lowers its store limit when the soft limit is too small.
 needed_descriptors=$(( max_open_stores * 3 + 256 + connections + 256 ))
 if (( $(ulimit -n) < needed_descriptors )); then
     if ! ulimit -n "$needed_descriptors" 2>/dev/null; then
@@ -249,7 +250,7 @@ run_wrk() {
     shift 2
     if [[ -n "$profile_folder" ]]; then
         mkdir -p "$profile_folder"
-        perf record -g -F 499 -p "$server_pid" -o "$profile_folder/$name.perf.data" -- sleep "$duration" \
+        perf record --call-graph dwarf,16384 -F 99 -p "$server_pid" -o "$profile_folder/$name.perf.data" -- sleep "$duration" \
             > /dev/null 2> "$scratch/perf-$name.log" &
         perf_pid=$!
     fi
@@ -264,9 +265,12 @@ run_wrk() {
     if [[ -n "$perf_pid" ]]; then
         wait "$perf_pid" || true
         perf_pid=""
-        perf report -i "$profile_folder/$name.perf.data" --no-children --stdio --percent-limit 0.5 \
+        perf report -i "$profile_folder/$name.perf.data" --no-children --sort sym --stdio -g none --percent-limit 0.5 \
             > "$profile_folder/$name.top.txt" 2> /dev/null || true
-        echo "profile: $profile_folder/$name.perf.data, top symbols in $profile_folder/$name.top.txt"
+        perf script -i "$profile_folder/$name.perf.data" -F comm,ip,sym > "$profile_folder/$name.stacks.txt" 2> /dev/null || true
+        python3 "$scripts/profile_summary.py" "$profile_folder/$name.stacks.txt" > "$profile_folder/$name.summary.txt"
+        echo "profile: $profile_folder/$name.perf.data, top symbols in $name.top.txt, shares in $name.summary.txt:"
+        sed 's/^/    /' "$profile_folder/$name.summary.txt"
     fi
 
     result=$(grep '^storebench-result ' "$scratch/$name.wrk" || true)
@@ -332,9 +336,11 @@ memory_peak=$(printf '%s\n' "$rss_peak_during" "$hwm_after" "$hwm_end" | sort -g
 
 ratio=$(awk -v a="$(field "$spread" rps)" -v b="$(field "$one" rps)" 'BEGIN { printf "%.3f", a / b }')
 verdict() {
-    # verdict VALUE OPERATOR TARGET prints "met" or "MISSED".
+    # verdict VALUE OPERATOR TARGET prints "met" or "MISSED"; OPERATOR is >=, <= or <.
     awk -v value="$1" -v target="$3" -v op="$2" 'BEGIN {
-        ok = (op == ">=") ? (value >= target) : (value <= target)
+        if (op == ">=") ok = value >= target
+        else if (op == "<=") ok = value <= target
+        else ok = value < target
         print ok ? "met" : "MISSED"
     }'
 }
@@ -352,7 +358,7 @@ echo "server memory: VmRSS ${rss_before_spread} MB before (b), peak ${rss_peak_d
 echo "VmRSS at the end: $rss_parts"
 echo "open store files: peak $open_peak_during during (b), $open_after after (b) (pool limit $max_open_stores)"
 if [[ -n "$cold" ]]; then
-    echo "cold open (pool miss incl. closing the LRU store): mean $cold_cost ms, median $(field "$cold" open_cost_median_ms) ms over $(field "$cold" requests) stores (target < $target_cold_open_ms ms: $(verdict "$cold_cost" "<=" "$target_cold_open_ms"))"
+    echo "cold open (pool miss incl. closing the LRU store): mean $cold_cost ms, median $(field "$cold" open_cost_median_ms) ms over $(field "$cold" requests) stores (target < $target_cold_open_ms ms: $(verdict "$cold_cost" "<" "$target_cold_open_ms"))"
 fi
 echo "requests logged by the server: $(grep -c 'event=request ' "$scratch/server.log" || true)"
 echo "load average after the runs: $(cut -d ' ' -f 1-3 /proc/loadavg)"
