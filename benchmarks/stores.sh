@@ -312,7 +312,7 @@ rss_after=$(status_mb "$server_pid" VmRSS)
 hwm_after=$(status_mb "$server_pid" VmHWM)
 open_after=$(open_store_files "$server_pid")
 
-# Three rounds of batches that were never open since the priming pass; see cold_open.py.
+# Three rounds of batches that were not open since the priming pass (see cold_open.py).
 cold_batch=$(( (store_count - max_open_stores) / 3 ))
 (( cold_batch > 200 )) && cold_batch=200
 cold=""
@@ -328,8 +328,8 @@ else
 fi
 hwm_end=$(status_mb "$server_pid" VmHWM)
 rss_parts="anonymous $(status_mb "$server_pid" RssAnon) MB, file $(status_mb "$server_pid" RssFile) MB, shared memory $(status_mb "$server_pid" RssShmem) MB"
-# The kernel updates VmHWM lazily, so a later reading can be a little lower; judge the
-# highest figure seen.
+# The kernel updates VmHWM lazily, so a later reading can be a little lower. The summary
+# judges the highest figure seen.
 memory_peak=$(printf '%s\n' "$rss_peak_during" "$hwm_after" "$hwm_end" | sort -g | tail -1)
 
 # -- Summary -------------------------------------------------------------------------

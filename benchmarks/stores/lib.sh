@@ -1,4 +1,4 @@
-# Functions for benchmarks/stores.sh. Source it; it defines functions and sets nothing.
+# Functions for benchmarks/stores.sh. Sourcing this file only defines them.
 
 # Sends SIGTERM to a process this script started, waits up to 10 s for it to exit, then
 # sends SIGKILL. Does nothing for an empty pid or a process that is already gone.

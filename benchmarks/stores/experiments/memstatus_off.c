@@ -13,7 +13,7 @@
 #include <stdio.h>
 
 // sqlite3_config must run before sqlite3_initialize, which the first sqlite3_open_v2
-// calls; a constructor of a preloaded library runs before the program's main.
+// calls. A constructor of a preloaded library runs before the program's main.
 __attribute__((constructor)) static void turn_off_memory_statistics(void) {
     int result = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (result != SQLITE_OK) {
