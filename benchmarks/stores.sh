@@ -5,9 +5,10 @@
 # sample products and starts `storefleet serve` with --max-open-stores 256 by default.
 # Then wrk runs twice on the product-list home page: (a) every request to store-0001,
 # (b) requests spread over all stores, so that most of them make the pool open a store
-# file and close another. It prints requests/s and p50/p99 latency of both, their ratio, the server's
-# memory during and after the spread run, and the cost of one cold open measured from
-# outside (benchmarks/stores/cold_open.py). Everything it starts stops when it ends.
+# file and close another. It prints requests/s and p50/p99 latency of both, their ratio,
+# the server's memory during and after the spread run, and the cost of one cold open
+# measured from outside (benchmarks/stores/cold_open.py). Everything it starts stops when
+# it ends.
 #
 # Provisioning runs `storefleet stores create` in parallel, the same command an operator
 # runs, and caches the data folder under /tmp keyed by the binary's hash, so reruns of the
@@ -26,7 +27,8 @@
 #   BENCH_LOG_LEVEL     the server's --log-level (default info: one line per request)
 #   BENCH_PROFILE       a folder: record a perf profile with DWARF call stacks of the
 #                       server during each run there, and print which share of it falls
-#                       in the pool's opens and closes (slows the server)
+#                       in the pool's opens and closes (slows the server; needs perf,
+#                       from Debian's linux-perf)
 #   BENCH_TMPDIR        folder for the run's copy of the data folder (default /tmp), such
 #                       as /dev/shm to take the disk's file system out of the figures
 #   BENCH_SKIP_BUILD    1 to use the release binary already built
@@ -51,7 +53,7 @@ max_open_stores=${BENCH_MAX_OPEN_STORES:-256}
 domain=localhost
 
 # Targets: the spread run's requests/s at least this fraction of the single-store run's,
-# the server's resident memory at most this many MB, a cold open at most this many ms.
+# the server's resident memory at most this many MB, a cold open under this many ms.
 target_ratio=0.75
 target_memory_mb=150
 target_cold_open_ms=1.0
