@@ -45,6 +45,7 @@ public final class Database: @unchecked Sendable {
         case .readOnly: flags |= SQLITE_OPEN_READONLY
         }
 
+        Self.configureLibraryOnce()
         var pointer: OpaquePointer?
         let code = sqlite3_open_v2(path, &pointer, flags, nil)
         guard code == SQLITE_OK, let pointer else {
@@ -74,9 +75,31 @@ public final class Database: @unchecked Sendable {
         connection.close()
     }
 
+    /// Library-wide settings, applied before the process's first connection opens, because
+    /// `sqlite3_config` only works before SQLite initialises itself.
+    private static let libraryConfiguration: Void = {
+        // Memory statistics take one process-wide lock on every allocation, which the
+        // worker threads of a busy server contend on; nothing here reads the statistics.
+        _ = csqlite_disable_memory_statistics()
+    }()
+
+    private static func configureLibraryOnce() {
+        _ = libraryConfiguration
+    }
+
     private func applyConfiguration() throws {
         // Set first, so that switching to WAL waits for a connection that holds a lock.
         sqlite3_busy_timeout(connection.pointer, configuration.busyTimeoutMilliseconds)
+
+        if let lookaside = configuration.lookaside {
+            // Must precede the first statement, while no lookaside memory is in use
+            // (https://sqlite.org/c3ref/c_dbconfig_defensive.html#sqlitedbconfiglookaside).
+            _ = csqlite_set_lookaside(connection.pointer, Int32(lookaside.slotSize), Int32(lookaside.count))
+        }
+        if configuration.keepsWALFiles {
+            var keep: Int32 = 1
+            _ = sqlite3_file_control(connection.pointer, "main", SQLITE_FCNTL_PERSIST_WAL, &keep)
+        }
 
         if configuration.accessMode != .readOnly {
             // WAL lets readers and one writer work at the same time and makes each commit a
@@ -96,6 +119,9 @@ public final class Database: @unchecked Sendable {
         // (https://sqlite.org/foreignkeys.html, section 2).
         try execute("PRAGMA foreign_keys=ON")
         try execute("PRAGMA synchronous=\(configuration.synchronous.rawValue)")
+        if let pageCacheKiB = configuration.pageCacheKiB {
+            try execute("PRAGMA cache_size=-\(max(pageCacheKiB, 1))")
+        }
     }
 
     private func pragmaText(_ sql: String) throws -> String {
