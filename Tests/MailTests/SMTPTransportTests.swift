@@ -216,6 +216,21 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(3))
     }
 
+    @Test func connectionDroppedInsideTLSIsClosed() throws {
+        let folder = try TemporaryFolder()
+        let certificate = try TestCertificate(dnsName: "localhost", in: folder)
+        let server = try TestSMTPServer(arguments: [
+            "--certificate", certificate.certificatePath, "--key", certificate.keyPath, "--drop-recipient", "gone@example.com",
+        ], in: folder)
+        defer { server.stop() }
+
+        let transport = try SMTPTransport(configuration: configuration(port: server.port, security: .startTLS, caFile: certificate.certificatePath))
+        let error = try #require(sendError(transport, try deliverableMessage(to: "gone@example.com")))
+
+        #expect(error == .connectionClosed(server: "localhost:\(server.port)", waitingFor: "waiting for the reply to RCPT TO:<gone@example.com>"))
+        #expect(!error.isPermanent)
+    }
+
     // MARK: - TLS verification
 
     @Test func certificateForWrongHostRejected() throws {

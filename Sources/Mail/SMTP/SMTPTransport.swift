@@ -92,7 +92,8 @@ struct SMTPSession {
                 throw .tlsFailed(server: server, reason: "the server sent data after its STARTTLS reply and before the TLS handshake, which may be an injection attack")
             }
             try connection.startTLS(context: tlsContext, host: configuration.host, timeout: configuration.connectTimeout)
-            // RFC 3207, section 4.2: forget what the server said before TLS and ask again.
+            // RFC 3207, section 4.2: discard the extensions announced before TLS and send
+            // EHLO again.
             extensions = [:]
             try hello()
         }
@@ -118,8 +119,8 @@ struct SMTPSession {
         extensions = [:]
     }
 
-    /// The lines after the first of an EHLO reply are extension keywords with optional
-    /// parameters (RFC 5321, section 4.1.1.1), for example `SIZE 10240000` or
+    /// Parses the lines after the first of an EHLO reply as extension keywords with
+    /// optional parameters (RFC 5321, section 4.1.1.1), for example `SIZE 10240000` or
     /// `AUTH PLAIN LOGIN`.
     static func parseExtensions(_ reply: SMTPReply) -> [String: [String]] {
         var extensions: [String: [String]] = [:]
@@ -149,8 +150,8 @@ struct SMTPSession {
         try command("AUTH PLAIN \(response)", .auth(mechanism: "PLAIN"), expecting: 235)
     }
 
-    /// One mail transaction: MAIL FROM, RCPT TO for each recipient, DATA and the content
-    /// with the final `.` line.
+    /// Runs one mail transaction: MAIL FROM, RCPT TO for each recipient, DATA, and the
+    /// content with the final `.` line.
     func transfer(_ content: [UInt8], from sender: String, to recipients: [String]) throws(MailTransportError) {
         let stuffed = DotStuffing.apply(content)
 
@@ -181,8 +182,8 @@ struct SMTPSession {
             try connection.send(command: "QUIT", for: .quit)
             _ = try connection.readReply(to: .quit)
         } catch {
-            // The transaction's outcome stands; a server that drops the connection at QUIT
-            // changes nothing.
+            // The transaction has already succeeded or failed, and a server that drops the
+            // connection at QUIT does not change that.
         }
     }
 
