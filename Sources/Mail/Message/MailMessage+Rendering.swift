@@ -2,7 +2,7 @@ import Foundation
 
 extension MailMessage {
     /// Renders the message as RFC 5322 bytes: 7-bit, CRLF line endings, every line at most
-    /// 76 characters except a header line holding one unfoldable word of an extra header
+    /// 76 characters except a header line with one unfoldable word of an extra header
     /// or a long Message-ID, and a final CRLF.
     ///
     /// With an HTML part the body is `multipart/alternative` with the text part first,
