@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+import Tenancy
+
+/// What shoppers and staff see when a store's trial ended, an operator suspended it, or its
+/// file went missing.
+@Suite struct StoreStatusTests {
+    private let host = TestApp.host("alpha")
+
+    private func expectUnavailablePage(_ response: HTTPResponse, storeName: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(response.status == 503, sourceLocation: sourceLocation)
+        #expect(response.pageText.contains("This store is unavailable"), sourceLocation: sourceLocation)
+        #expect(response.pageText.contains("\(storeName) is not open at the moment. Please try again later."), sourceLocation: sourceLocation)
+        #expect(response.header("Retry-After") == "3600", sourceLocation: sourceLocation)
+    }
+
+    @Test func expiredTrialClosesTheStorefront() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha", name: "Alpha Outfitters")
+        try app.addProduct(store, title: "Trail Lantern", slug: "trail-lantern")
+        let shopper = app.browser()
+        #expect(try shopper.get("/", host: host).status == 200)
+
+        app.clock.advance(by: Trial.length + 60)
+        expectUnavailablePage(try shopper.get("/", host: host), storeName: "Alpha Outfitters")
+        let product = try shopper.get("/products/trail-lantern", host: host)
+        expectUnavailablePage(product, storeName: "Alpha Outfitters")
+        #expect(!product.pageText.contains("Trail Lantern"))
+        #expect(try app.catalog.store(id: store.id)?.status == .expired)
+
+        // Nothing was deleted: the product is still in the store's file.
+        #expect(try app.withProducts(store) { try $0.count() } == 1)
+    }
+
+    @Test func expiredTrialShowsTheTrialEndedPageInTheAdmin() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha", name: "Alpha Outfitters")
+        app.clock.advance(by: Trial.length + 60)
+        let browser = app.browser()
+
+        let redirect = try browser.get("/admin", host: host)
+        #expect(redirect.status == 303)
+        #expect(redirect.location?.hasPrefix("/admin/login") == true)
+        try browser.logIn(host: host, email: TestApp.ownerEmail("alpha"), password: TestApp.ownerPassword)
+
+        let endDate = try #require(store.trialEndsAt).formatted(Date.FormatStyle(
+            date: .abbreviated, time: .omitted, locale: Locale(identifier: "en_US"), timeZone: TimeZone(identifier: "UTC")!
+        ))
+        for path in ["/admin", "/admin/products", "/admin/settings/general", "/admin/staff"] {
+            let page = try browser.get(path, host: host)
+            #expect(page.status == 402, "\(path)")
+            #expect(page.pageText.contains("The free trial of Alpha Outfitters ended on \(endDate)."), "\(path)")
+            #expect(page.pageText.contains("Contact Storefleet support to choose a plan and reopen the store."), "\(path)")
+        }
+
+        // An operator's activation reopens both sides on the next request.
+        try app.catalog.activate(store.id, plan: .plus)
+        #expect(try browser.get("/admin/products", host: host).status == 200)
+        #expect(try app.browser().get("/", host: host).status == 200)
+    }
+
+    @Test func suspendedStoreIsUnavailableOnBothSides() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha", name: "Alpha Outfitters")
+        try app.createStore("bravo", name: "Bravo Ceramics")
+        let owner = try app.ownerBrowser("alpha")
+        #expect(try owner.get("/admin/products", host: host).status == 200)
+
+        try app.catalog.updateStatus(of: store.id, to: .suspended)
+        expectUnavailablePage(try app.browser().get("/", host: host), storeName: "Alpha Outfitters")
+        expectUnavailablePage(try owner.get("/admin", host: host), storeName: "Alpha Outfitters")
+        expectUnavailablePage(try owner.get("/admin/login", host: host), storeName: "Alpha Outfitters")
+        let login = try owner.post("/admin/login", host: host, form: [
+            ("email", TestApp.ownerEmail("alpha")), ("password", TestApp.ownerPassword),
+        ])
+        expectUnavailablePage(login, storeName: "Alpha Outfitters")
+
+        // Other stores are unaffected.
+        let bravo = try app.browser().get("/", host: TestApp.host("bravo"))
+        #expect(bravo.status == 200)
+        #expect(bravo.pageText.contains("Bravo Ceramics"))
+
+        try app.catalog.updateStatus(of: store.id, to: .active)
+        #expect(try owner.get("/admin/products", host: host).status == 200)
+    }
+
+    @Test func deletedFileGivesTheUnavailablePage() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let alpha = try app.createStore("alpha", name: "Alpha Outfitters")
+        let bravo = try app.createStore("bravo", name: "Bravo Ceramics")
+        try app.addProduct(bravo, title: "Stoneware Mug")
+
+        // Deleted before this process ever opened the store.
+        try FileManager.default.removeItem(at: app.dataDirectory.appendingPathComponent("stores/\(alpha.id)"))
+        let shopper = app.browser()
+        expectUnavailablePage(try shopper.get("/", host: host), storeName: "Alpha Outfitters")
+        expectUnavailablePage(try shopper.get("/admin/login", host: host), storeName: "Alpha Outfitters")
+        #expect(!FileManager.default.fileExists(atPath: app.dataDirectory.appendingPathComponent("stores/\(alpha.id)/store.sqlite").path),
+                "the app must not create an empty store file")
+
+        let other = try shopper.get("/", host: TestApp.host("bravo"))
+        #expect(other.status == 200)
+        #expect(other.pageText.contains("Stoneware Mug"))
+        let unavailableLines = app.log.filter { $0.contains("event=store.unavailable") }
+        #expect(unavailableLines.contains { $0.contains(alpha.id) })
+    }
+
+    @Test func storeMarkedDamagedIsUnavailable() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha", name: "Alpha Outfitters")
+        try app.catalog.markDamaged(store.id, note: "The file is unreadable. Restore it from the latest backup.")
+
+        let response = try app.browser().get("/", host: host)
+        #expect(response.status == 503)
+        #expect(response.pageText.contains("This store is unavailable"))
+        #expect(!response.pageText.contains("Restore it from the latest backup"), "operator notes stay private")
+
+        try app.catalog.markRepaired(store.id)
+        #expect(try app.browser().get("/", host: host).status == 200)
+    }
+}
