@@ -344,6 +344,28 @@ import Testing
         #expect(none.pageText.contains("No products match “nothing-like-this”."))
     }
 
+    @Test func dashboardCountsProducts() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha")
+        try app.withProducts(store) { products in
+            try products.create(ProductInput(title: "Visible In Stock", price: 100, stock: 4))
+            try products.create(ProductInput(title: "Visible Sold Out", price: 100, stock: 0))
+            try products.create(ProductInput(title: "Hidden", price: 100, stock: 2, isVisible: false))
+        }
+        let browser = try app.ownerBrowser("alpha")
+
+        let dashboard = try browser.get("/admin", host: host)
+        #expect(dashboard.status == 200)
+        let text = dashboard.pageText
+        #expect(text.contains("<div class=\"label\">Products</div><div class=\"value\">3</div>"))
+        #expect(text.contains("<div class=\"label\">Visible in the store</div><div class=\"value\">2</div>"))
+        #expect(text.contains("<div class=\"label\">Out of stock</div><div class=\"value\">1</div>"))
+        #expect(text.contains("<div class=\"label\">Staff accounts</div><div class=\"value\">1 / 2</div>"))
+        #expect(text.contains("Products: 3 of 1000"))
+        #expect(text.contains("Your free trial of the Plus plan ends in 14 days"))
+    }
+
     @Test func planProductLimitStopsCreation() throws {
         let app = try TestApp()
         defer { app.stop() }

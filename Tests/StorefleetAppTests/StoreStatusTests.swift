@@ -61,6 +61,18 @@ import Tenancy
         #expect(try app.browser().get("/", host: host).status == 200)
     }
 
+    @Test func trialCountdownOnTheDashboard() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        try app.createStore("alpha")
+        app.clock.advance(by: 13 * 24 * 60 * 60 + 60)
+        let browser = try app.ownerBrowser("alpha")
+
+        let dashboard = try browser.get("/admin", host: host)
+        #expect(dashboard.status == 200)
+        #expect(dashboard.pageText.contains("Your free trial of the Plus plan ends in 1 day ("))
+    }
+
     @Test func suspendedStoreIsUnavailableOnBothSides() throws {
         let app = try TestApp()
         defer { app.stop() }

@@ -41,7 +41,7 @@ enum AdminRoutes {
         let counts = try context.database.read { database in
             (
                 products: try database.scalar("SELECT count(*) FROM products", as: Int.self) ?? 0,
-                visible: try database.scalar("SELECT count(*) FROM products WHERE is_visible = 1", as: Int.self) ?? 0,
+                visible: try database.scalar("SELECT count(*) FROM products WHERE visible = 1", as: Int.self) ?? 0,
                 soldOut: try database.scalar("SELECT count(*) FROM products WHERE stock = 0", as: Int.self) ?? 0,
                 staff: try StaffDirectory(database: database).accountCount()
             )
