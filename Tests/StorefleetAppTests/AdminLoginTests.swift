@@ -127,6 +127,7 @@ import Testing
         ("/products/anything", "/admin"),
         ("", "/admin"),
         ("javascript:alert(1)", "/admin"),
+        ("/admin\r\nSet-Cookie: planted=1", "/admin"),
     ])
     func nextGoesOnlyToLocalAdminPaths(next: String, expected: String) throws {
         let app = try TestApp()
@@ -177,6 +178,9 @@ import Testing
         let evil = try browser.get("/admin/login?next=https%3A%2F%2Fevil.example", host: host)
         #expect(evil.status == 303)
         #expect(evil.location == "/admin")
+        let lineBreak = try browser.get("/admin/login?next=%2Fadmin%0D%0ASet-Cookie:%20planted=1", host: host)
+        #expect(lineBreak.status == 303)
+        #expect(lineBreak.location == "/admin")
     }
 
     @Test func logoutEndsTheSession() throws {
