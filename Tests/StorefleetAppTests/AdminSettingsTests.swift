@@ -105,6 +105,35 @@ import Testing
         #expect(try app.settings(store) == before)
     }
 
+    @Test func unknownLoginOptionIsRejected() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha")
+        let browser = try app.ownerBrowser("alpha")
+        let before = try app.settings(store)
+
+        let response = try submitSettings(browser, name: "Store alpha", email: "owner@alpha.example", currency: "USD", login: "everyone")
+        #expect(response.status == 422)
+        #expect(HTML.fieldErrors("customer_login", in: response.text) == ["Choose one of the customer login options: disabled, optional or required."])
+        #expect(try app.settings(store) == before)
+    }
+
+    @Test func everyInvalidSettingIsReportedOnce() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha")
+        let browser = try app.ownerBrowser("alpha")
+        let before = try app.settings(store)
+
+        let response = try submitSettings(browser, name: "", email: "not-an-email", currency: "XYZ", login: "everyone")
+        #expect(response.status == 422)
+        #expect(HTML.fieldErrors("name", in: response.text) == ["Store name is required."])
+        #expect(HTML.fieldErrors("contact_email", in: response.text).count == 1)
+        #expect(HTML.fieldErrors("currency", in: response.text) == ["Currency “XYZ” is not supported; choose one from the list."])
+        #expect(HTML.fieldErrors("customer_login", in: response.text) == ["Choose one of the customer login options: disabled, optional or required."])
+        #expect(try app.settings(store) == before)
+    }
+
     @Test func emptyNameIsRejected() throws {
         let app = try TestApp()
         defer { app.stop() }
