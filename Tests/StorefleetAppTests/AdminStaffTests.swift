@@ -145,4 +145,100 @@ import Testing
         #expect(!list.pageText.contains("eve@alpha.example"))
         #expect(list.pageText.contains("2 of 5 accounts used"))
     }
+
+    @Test func invitationLinkCreatesAnAccount() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        try app.createStore("alpha", name: "Alpha Outfitters")
+        let owner = try app.ownerBrowser("alpha")
+
+        let invited = try addStaff(owner, name: "Ivy Invitee", email: "ivy@alpha.example", password: "")
+        #expect(invited.status == 200)
+        #expect(invited.pageText.contains("Invitation created for ivy@alpha.example."))
+        let marker = "http://alpha.shop.test:8080/admin/invitations/"
+        let urlStart = try #require(invited.pageText.range(of: marker))
+        let token = String(invited.pageText[urlStart.upperBound...].prefix { $0 != "<" })
+        #expect(token.count >= 16)
+        #expect(invited.pageText.components(separatedBy: marker).count == 2, "the link is shown once")
+        #expect(invited.pageText.contains("it works once and expires on "))
+        let listed = try owner.get("/admin/staff", host: host)
+        #expect(listed.pageText.contains("ivy@alpha.example"))
+        #expect(listed.pageText.contains("Invited"))
+        #expect(listed.pageText.contains("2 of 2 accounts used"), "a pending invitation holds a place")
+
+        let invitee = app.browser()
+        let form = try invitee.get("/admin/invitations/\(token)", host: host)
+        #expect(form.status == 200)
+        #expect(form.pageText.contains("Join Alpha Outfitters"))
+        #expect(form.pageText.contains("Choose a password for ivy@alpha.example."))
+
+        let short = try invitee.post("/admin/invitations/\(token)", host: host, form: [("csrf_token", try form.csrfToken()), ("password", "short")])
+        #expect(short.status == 422)
+        #expect(HTML.fieldErrors("password", in: short.text).count >= 1)
+
+        let accepted = try invitee.post("/admin/invitations/\(token)", host: host, form: [("csrf_token", try form.csrfToken()), ("password", "ivy's own password")])
+        #expect(accepted.status == 303)
+        #expect(accepted.location == "/admin/login?joined=1")
+        let loginPage = try invitee.get("/admin/login?joined=1", host: host)
+        #expect(loginPage.pageText.contains("Your account is ready. Log in with your email and new password."))
+        try invitee.logIn(host: host, email: "ivy@alpha.example", password: "ivy's own password")
+        #expect(try invitee.get("/admin/products", host: host).pageText.contains("Log out (ivy@alpha.example)"))
+
+        // The link works once.
+        let reused = try app.browser().get("/admin/invitations/\(token)", host: host)
+        #expect(reused.status == 404)
+        #expect(reused.pageText.contains("This invitation link is invalid or has expired. Ask the store owner for a new one."))
+        let members = try owner.get("/admin/staff", host: host)
+        #expect(members.pageText.contains("2 of 2 accounts used"))
+        #expect(!members.pageText.contains("Invited</span>"))
+    }
+
+    @Test func invitationLinkBelowTheLimitIsShownOnce() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        try app.createStore("alpha", plan: .pro)
+        let owner = try app.ownerBrowser("alpha")
+
+        let invited = try addStaff(owner, name: "Ivy Invitee", email: "ivy@alpha.example", password: "")
+        #expect(invited.status == 200)
+        #expect(invited.pageText.components(separatedBy: "/admin/invitations/").count == 2)
+        #expect(invited.pageText.contains("2 of 5 accounts used"))
+        #expect(invited.pageText.contains("Add a staff member"))
+        #expect(HTML.inputValue(named: "email", in: invited.text) == "", "the form is empty for the next member")
+    }
+
+    @Test func invitationOfAnotherStoreIsInvalid() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        try app.createStore("alpha")
+        try app.createStore("bravo")
+        let owner = try app.ownerBrowser("alpha")
+        let invited = try addStaff(owner, name: "Ivy Invitee", email: "ivy@alpha.example", password: "")
+        let marker = "/admin/invitations/"
+        let urlStart = try #require(invited.pageText.range(of: marker))
+        let token = String(invited.pageText[urlStart.upperBound...].prefix { $0 != "<" })
+
+        let elsewhere = try app.browser().get("/admin/invitations/\(token)", host: TestApp.host("bravo"))
+        #expect(elsewhere.status == 404)
+        #expect(elsewhere.pageText.contains("This invitation link is invalid or has expired."))
+    }
+
+    @Test func revokedInvitationFreesItsPlace() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        try app.createStore("alpha")
+        let owner = try app.ownerBrowser("alpha")
+        let invited = try addStaff(owner, name: "Ivy Invitee", email: "ivy@alpha.example", password: "")
+        let urlStart = try #require(invited.pageText.range(of: "/admin/invitations/"))
+        let token = String(invited.pageText[urlStart.upperBound...].prefix { $0 != "<" })
+
+        let page = try owner.get("/admin/staff", host: host)
+        let revokeAction = try #require(HTML.tags("form", in: page.text).compactMap { HTML.attribute("action", of: $0) }.first { $0.hasSuffix("/revoke") })
+        let revoked = try owner.post(revokeAction, host: host, form: [("csrf_token", try page.csrfToken())])
+        #expect(revoked.status == 303)
+        let after = try owner.get("/admin/staff?revoked=1", host: host)
+        #expect(after.pageText.contains("Invitation revoked."))
+        #expect(after.pageText.contains("1 of 2 accounts used"))
+        #expect(try app.browser().get("/admin/invitations/\(token)", host: host).status == 404)
+    }
 }
