@@ -344,6 +344,25 @@ import Testing
         #expect(none.pageText.contains("No products match “nothing-like-this”."))
     }
 
+    @Test func pagePastTheEndShowsTheLastPage() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha")
+        try app.withProducts(store) { products in
+            for number in 1...30 {
+                try products.create(ProductInput(title: String(format: "Item %02d", number), price: 100))
+            }
+        }
+        let browser = try app.ownerBrowser("alpha")
+
+        let response = try browser.get("/admin/products?page=7", host: host)
+        #expect(response.status == 200)
+        #expect(!response.pageText.contains("You have no products yet."))
+        #expect(response.pageText.contains("Item 01"))
+        #expect(response.text.components(separatedBy: "<tr>").count - 2 == 5)
+        #expect(response.text.contains("aria-current=\"page\">2</span>"))
+    }
+
     @Test func dashboardCountsProducts() throws {
         let app = try TestApp()
         defer { app.stop() }

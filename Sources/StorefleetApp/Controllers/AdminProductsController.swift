@@ -43,13 +43,21 @@ enum AdminProductsController {
         let sort = ProductSort(rawValue: query["sort"] ?? "") ?? .newest
         let page = context.request.pageNumber
 
-        let result = try context.database.read { database in
-            try ProductStore(database: database).list(
-                page: page, perPage: productsPerPage, search: search.isEmpty ? nil : search, sort: sort, includeHidden: true
-            )
+        let listPage = { (number: Int) in
+            try context.database.read { database in
+                try ProductStore(database: database).list(
+                    page: number, perPage: productsPerPage, search: search.isEmpty ? nil : search, sort: sort, includeHidden: true
+                )
+            }
+        }
+        var result = try listPage(page)
+        if page > result.pageCount {
+            // A page past the end, such as a bookmarked page after deletions, shows the last
+            // page: an empty table would read as "You have no products yet".
+            result = try listPage(result.pageCount)
         }
         let pagination = Pagination(
-            page: min(page, result.pageCount), pageCount: result.pageCount, path: "/admin/products",
+            page: result.page, pageCount: result.pageCount, path: "/admin/products",
             query: [("q", search), ("sort", sort == .newest ? "" : sort.rawValue)]
         )
         var notice: String?
