@@ -308,6 +308,58 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: filesFolder(app, store.id).path).isEmpty)
     }
 
+    @Test func browserFormWithoutNewImageKeepsTheImage() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha")
+        let browser = try app.ownerBrowser("alpha")
+        let form = try browser.get("/admin/products/new", host: host)
+        var first = MultipartBody(fields: [("csrf_token", try form.csrfToken())] + productFields(title: "Trail Lantern", price: "24.50", stock: "3"))
+        first.addFile("image", filename: "one.png", contentType: "image/png", bytes: onePixelPNG)
+        let id = try productID(fromEditLocation: try browser.post("/admin/products", host: host, multipart: first).location)
+        let image = try #require(try app.product(store, id: id)?.imageFileName)
+
+        // A browser sends the form as multipart, with an empty file part when no file is chosen.
+        let edit = try browser.get("/admin/products/\(id)/edit", host: host)
+        var body = MultipartBody(fields: [("csrf_token", try edit.csrfToken())] + productFields(title: "Trail Lantern II", price: "25.00", stock: "3"))
+        body.addFile("image", filename: "", contentType: "application/octet-stream", bytes: [])
+        let saved = try browser.post("/admin/products/\(id)", host: host, multipart: body)
+        #expect(saved.status == 303)
+        let product = try #require(try app.product(store, id: id))
+        #expect(product.title == "Trail Lantern II")
+        #expect(product.imageFileName == image)
+        #expect(FileManager.default.fileExists(atPath: filesFolder(app, store.id).appendingPathComponent(image).path))
+    }
+
+    @Test func slugsStayUniqueWithinAStore() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha")
+        let browser = try app.ownerBrowser("alpha")
+
+        var ids: [Int64] = []
+        for _ in 0..<2 {
+            let form = try browser.get("/admin/products/new", host: host)
+            let created = try browser.post("/admin/products", host: host, form: [("csrf_token", try form.csrfToken())] + productFields(title: "Camp Mug", price: "9.00", stock: "1"))
+            ids.append(try productID(fromEditLocation: created.location))
+        }
+        #expect(try app.product(store, id: ids[0])?.slug == "camp-mug")
+        #expect(try app.product(store, id: ids[1])?.slug == "camp-mug-2")
+        #expect(try app.browser().get("/products/camp-mug-2", host: host).status == 200)
+
+        let form = try browser.get("/admin/products/new", host: host)
+        let taken = try browser.post("/admin/products", host: host, form: [("csrf_token", try form.csrfToken())] + productFields(title: "Other Mug", slug: "camp-mug", price: "9.00", stock: "1"))
+        #expect(taken.status == 422)
+        #expect(HTML.fieldErrors("slug", in: taken.text).count == 1)
+        #expect(HTML.inputValue(named: "slug", in: taken.text) == "camp-mug")
+        #expect(try app.withProducts(store) { try $0.count() } == 2)
+
+        // The same slug in another store is no conflict.
+        let bravo = try app.createStore("bravo")
+        try app.addProduct(bravo, title: "Camp Mug", slug: "camp-mug")
+        #expect(try app.browser().get("/products/camp-mug", host: TestApp.host("bravo")).status == 200)
+    }
+
     @Test func listPagesSearchesAndSorts() throws {
         let app = try TestApp()
         defer { app.stop() }

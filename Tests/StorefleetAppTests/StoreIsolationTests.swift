@@ -133,6 +133,24 @@ import Testing
         }
     }
 
+    @Test func storesSurviveARestart() throws {
+        let first = try TestApp()
+        let alpha = try first.createStore("alpha", name: "Alpha Outfitters")
+        try first.addProduct(alpha, title: "Trail Lantern", slug: "trail-lantern")
+        try first.createStore("bravo", name: "Bravo Ceramics")
+        #expect(try first.browser().get("/", host: TestApp.host("alpha")).status == 200)
+        first.stop(removingData: false)
+
+        let second = try TestApp(dataDirectory: first.dataDirectory)
+        defer { second.stop() }
+        let page = try second.browser().get("/products/trail-lantern", host: TestApp.host("alpha"))
+        #expect(page.status == 200)
+        #expect(page.pageText.contains("Trail Lantern"))
+        #expect(try second.browser().get("/", host: TestApp.host("bravo")).pageText.contains("Bravo Ceramics"))
+        let owner = try second.ownerBrowser("alpha")
+        #expect(try owner.get("/admin/products", host: TestApp.host("alpha")).status == 200)
+    }
+
     @Test func ownerOfOneStoreCannotLogInToAnother() throws {
         let app = try TestApp()
         defer { app.stop() }

@@ -148,6 +148,31 @@ import Tenancy
         #expect(!response.text.hasPrefix("SQLite format 3"))
     }
 
+    @Test func merchantTextIsEscaped() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha", name: "Alpha <b>Bold</b> & Co")
+        try app.addProduct(store, title: "<script>alert('title')</script> Lamp", slug: "lamp", description: "\"><img src=x onerror=alert(1)>")
+        let browser = try app.ownerBrowser("alpha")
+
+        let home = try app.browser().get("/", host: host)
+        #expect(home.status == 200)
+        #expect(!home.text.contains("<script>alert"))
+        #expect(home.text.contains("&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt; Lamp"))
+        #expect(!home.text.contains("<b>Bold</b>"))
+        #expect(home.text.contains("Alpha &lt;b&gt;Bold&lt;/b&gt; &amp; Co"))
+
+        let page = try app.browser().get("/products/lamp", host: host)
+        #expect(!page.text.contains("<img src=x"))
+        #expect(page.text.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"))
+
+        let admin = try browser.get("/admin/products", host: host)
+        #expect(!admin.text.contains("<script>alert"))
+        let search = try app.browser().get("/search?q=%3Cscript%3E", host: host)
+        #expect(!search.text.contains("<script>"))
+        #expect(search.pageText.contains("Results for “<script>”"))
+    }
+
     @Test func headRequestHasNoBody() throws {
         let app = try TestApp()
         defer { app.stop() }

@@ -35,8 +35,13 @@ final class TestApp: @unchecked Sendable {
     }()
 
     /// Starts the app and its server; `dataDirectory` reuses a folder (to restart on the
-    /// same data), and nil creates a fresh one.
-    init(clock: SettableClock = SettableClock(TestApp.currentWholeSecond()), dataDirectory: URL? = nil) throws {
+    /// same data), and nil creates a fresh one. `configure` may change the app's settings,
+    /// such as `maxOpenStores`, before it starts.
+    init(
+        clock: SettableClock = SettableClock(TestApp.currentWholeSecond()),
+        dataDirectory: URL? = nil,
+        configure: (inout AppConfiguration) -> Void = { _ in }
+    ) throws {
         let folder = dataDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("storefleet-app-tests-" + UUID().uuidString, isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -51,6 +56,7 @@ final class TestApp: @unchecked Sendable {
         // server below listens on an ephemeral port.
         configuration.port = 8080
         configuration.provisionDemo = false
+        configure(&configuration)
 
         let capturedLog = self.capturedLog
         let logger = Logger(minimumLevel: .info, output: .lines { line in capturedLog.append(line) })
@@ -74,10 +80,10 @@ final class TestApp: @unchecked Sendable {
         try server.start()
     }
 
-    /// The current time without its fraction of a second. The SQLite layer stores times
-    /// rounded to the millisecond, so a stored time can be a fraction of a millisecond after
-    /// a clock's sub-millisecond "now". A whole second keeps waits such as `Retry-After`
-    /// exact in tests where the clock does not move.
+    /// Returns the current time without its fraction of a second. The SQLite layer stores
+    /// times rounded to the millisecond, so a stored time can be a fraction of a millisecond
+    /// after a clock's sub-millisecond "now". A whole second keeps waits such as
+    /// `Retry-After` exact in tests where the clock does not move.
     static func currentWholeSecond() -> Date {
         Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
     }
