@@ -331,6 +331,25 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: filesFolder(app, store.id).appendingPathComponent(image).path))
     }
 
+    @Test func oversizedImageIsRejectedWithItsSize() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha")
+        let browser = try app.ownerBrowser("alpha")
+        let form = try browser.get("/admin/products/new", host: host)
+
+        // Just over the 5 MB limit: 5.2 MB.
+        let large = onePixelPNG + [UInt8](repeating: 0, count: 5 * 1024 * 1024 + 200 * 1024 - onePixelPNG.count)
+        var body = MultipartBody(fields: [("csrf_token", try form.csrfToken())] + productFields(title: "Trail Lantern", price: "24.50", stock: "3"))
+        body.addFile("image", filename: "huge.png", contentType: "image/png", bytes: large)
+        let response = try browser.post("/admin/products", host: host, multipart: body)
+        #expect(response.status == 422)
+        #expect(HTML.fieldErrors("image", in: response.text) == ["The image is 5.2 MB; images may be at most 5 MB. Make it smaller and try again."])
+        #expect(HTML.inputValue(named: "title", in: response.text) == "Trail Lantern")
+        #expect(try app.withProducts(store) { try $0.count() } == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: filesFolder(app, store.id).path).isEmpty)
+    }
+
     @Test func slugsStayUniqueWithinAStore() throws {
         let app = try TestApp()
         defer { app.stop() }
