@@ -140,6 +140,70 @@ import Testing
         #expect(response.header("Set-Cookie")?.contains("planted") != true)
     }
 
+    @Test func emailIsMatchedWithoutCase() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        try app.createStore("alpha")
+
+        let response = try postLogin(app.browser(), email: "  OWNER@Alpha.Example ", password: TestApp.ownerPassword)
+        #expect(response.status == 303)
+        #expect(response.location == "/admin")
+    }
+
+    @Test func failedLoginKeepsTheNextPath() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        try app.createStore("alpha")
+        let browser = app.browser()
+
+        let failed = try postLogin(browser, email: TestApp.ownerEmail("alpha"), password: "wrong password", next: "/admin/staff")
+        #expect(failed.status == 422)
+        #expect(HTML.inputValue(named: "next", in: failed.text) == "/admin/staff")
+
+        let retried = try browser.post("/admin/login", host: host, form: [
+            ("csrf_token", try failed.csrfToken()), ("next", "/admin/staff"),
+            ("email", TestApp.ownerEmail("alpha")), ("password", TestApp.ownerPassword),
+        ])
+        #expect(retried.status == 303)
+        #expect(retried.location == "/admin/staff")
+    }
+
+    @Test func manyFailuresFromOneAddressLockEveryAccount() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        try app.createStore("alpha")
+        let browser = app.browser()
+
+        // Four failures on each of five accounts stay under the per-account limit of five but
+        // reach the per-address limit of twenty.
+        for account in 1...5 {
+            for attempt in 1...4 {
+                let response = try postLogin(browser, email: "guess\(account)@alpha.example", password: "guess \(attempt)")
+                #expect(response.status == 422, "account \(account), attempt \(attempt)")
+            }
+        }
+        let locked = try postLogin(browser, email: TestApp.ownerEmail("alpha"), password: TestApp.ownerPassword)
+        #expect(locked.status == 429)
+        #expect(locked.header("Retry-After") == "900")
+
+        // The lock is the store's own: another store on the same server still lets the
+        // address log in.
+        try app.createStore("bravo")
+        try browser.logIn(host: TestApp.host("bravo"), email: TestApp.ownerEmail("bravo"), password: TestApp.ownerPassword)
+    }
+
+    @Test func httpsPublicURLMakesCookiesSecure() throws {
+        let app = try TestApp { configuration in configuration.publicURL = URL(string: "https://shop.test") }
+        defer { app.stop() }
+        try app.createStore("alpha")
+
+        let form = try app.browser().get("/admin/login", host: host)
+        let setCookie = try #require(form.header("Set-Cookie"))
+        #expect(setCookie.contains("Secure"))
+        #expect(setCookie.contains("HttpOnly"))
+        #expect(setCookie.contains("SameSite=Lax"))
+    }
+
     @Test func adminPageSendsToLoginAndBack() throws {
         let app = try TestApp()
         defer { app.stop() }

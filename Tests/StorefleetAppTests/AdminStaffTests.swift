@@ -73,6 +73,21 @@ import Testing
         #expect(!short.text.contains("value=\"short\""))
     }
 
+    @Test func existingMemberCannotBeAddedAgain() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        try app.createStore("alpha", plan: .pro)
+        let owner = try app.ownerBrowser("alpha")
+
+        let invited = try addStaff(owner, name: "Owner Again", email: "OWNER@alpha.example", password: "")
+        #expect(invited.status == 422)
+        #expect(HTML.fieldErrors("email", in: invited.text).count == 1)
+        let added = try addStaff(owner, name: "Owner Again", email: TestApp.ownerEmail("alpha"), password: staffPassword)
+        #expect(added.status == 422)
+        #expect(HTML.fieldErrors("email", in: added.text).count == 1)
+        #expect(try owner.get("/admin/staff", host: host).pageText.contains("1 of 5 accounts used"))
+    }
+
     @Test func ownerRemovesStaffAndTheirSessionEnds() throws {
         let app = try TestApp()
         defer { app.stop() }

@@ -207,6 +207,20 @@ import Testing
         #expect(StorefleetCLI.run(["migrate", "--workers", "0"] + folder.options) == 64)
     }
 
+    @Test func migrateReportsAStoreWithoutItsFile() throws {
+        let folder = DataFolder()
+        for slug in ["alpha", "bravo", "charlie"] {
+            #expect(StorefleetCLI.run(createArguments(slug: slug, folder)) == 0)
+        }
+        let bravo = try #require(try folder.catalog().store(slug: "bravo"))
+        let path = DataDirectory(folder.url).storeDatabasePath(bravo.id)
+        try FileManager.default.removeItem(atPath: path)
+
+        #expect(StorefleetCLI.run(["migrate"] + folder.options) == 1)
+        #expect(!FileManager.default.fileExists(atPath: path), "a missing store file is never created empty")
+        #expect(try folder.catalog().store(slug: "alpha")?.state == .ready)
+    }
+
     @Test func listAndHelpSucceed() throws {
         let folder = DataFolder()
         #expect(StorefleetCLI.run(createArguments(slug: "alpha", folder)) == 0)

@@ -2,7 +2,7 @@ import Commerce
 import Foundation
 import SQLite
 import Testing
-import Tenancy
+@testable import Tenancy
 
 /// What shoppers and staff see when a store's trial ended, an operator suspended it, or its
 /// file went missing.
@@ -170,6 +170,22 @@ import Tenancy
         #expect(home.status == 200)
         #expect(home.pageText.contains("Camp Kettle"))
         #expect(home.pageText.contains("Trail Lantern"))
+    }
+
+    @Test func halfCreatedStoreIsNotServed() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let now = app.clock.now()
+        try app.catalog.insertProvisioningStore(StoreRecord(
+            id: StoreID.generate(), slug: "alpha", name: "Alpha Outfitters", plan: .plus, status: .trialing,
+            trialEndsAt: Trial.end(startingAt: now), ownerEmail: "owner@alpha.example",
+            createdAt: now, lastActiveAt: nil, state: .provisioning, damage: nil
+        ))
+
+        let response = try app.browser().get("/", host: host)
+        #expect(response.status == 404)
+        #expect(response.pageText.contains("No store at this address"))
+        #expect(try app.browser().get("/admin/login", host: host).status == 404)
     }
 
     @Test func storeMarkedDamagedIsUnavailable() throws {
