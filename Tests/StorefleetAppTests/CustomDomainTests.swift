@@ -83,6 +83,28 @@ import Tenancy
         #expect(after.pageText.contains("Bravo Ceramics"))
     }
 
+    @Test func movedDomainDoesNotCarryTheOldStoresSession() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let alpha = try app.createStore("alpha", name: "Alpha Outfitters")
+        let bravo = try app.createStore("bravo", name: "Bravo Ceramics")
+        try app.catalog.addDomain(domain, to: alpha.id)
+        let browser = app.browser()
+        try browser.logIn(host: domain, email: TestApp.ownerEmail("alpha"), password: TestApp.ownerPassword)
+        #expect(try browser.get("/admin/products", host: domain).pageText.contains("Alpha Outfitters"))
+
+        try app.catalog.removeDomain(domain, from: alpha.id)
+        try app.catalog.addDomain(domain, to: bravo.id)
+
+        // The browser still sends alpha's cookie to the domain, which bravo does not know.
+        #expect(browser.cookies.value("storefleet_session", forHost: domain) != nil)
+        let response = try browser.get("/admin/products", host: domain)
+        #expect(response.status == 303)
+        #expect(response.location?.hasPrefix("/admin/login") == true)
+        let home = try browser.get("/", host: domain)
+        #expect(home.pageText.contains("Bravo Ceramics"))
+    }
+
     @Test func sessionOnACustomDomainIsSeparate() throws {
         let app = try TestApp()
         defer { app.stop() }
