@@ -94,6 +94,7 @@ import Testing
 
         let empty = try browser.send("GET", "/", host: "")
         #expect(empty.status == 400)
+        #expect(empty.pageText.contains("Invalid address"))
     }
 
     @Test func twoHostFieldsAreABadRequest() throws {
