@@ -36,7 +36,8 @@ let package = Package(
         .executableTarget(
             name: "storefleet-bench-server",
             dependencies: ["HTTPServer", "Templates"],
-            path: "benchmarks/BenchServer"
+            path: "benchmarks/BenchServer",
+            exclude: ["Views"]
         ),
 
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),

@@ -46,7 +46,7 @@ static inline volatile int *csystem_shutdown_signal_fd(void) {
 }
 
 // Adds 1 to the shutdown eventfd. Only async-signal-safe calls (write) are made, and errno
-// is restored so the interrupted code sees its own value.
+// is restored so the interrupted code reads its own value.
 static void csystem_shutdown_signal_handler(int signal_number) {
     (void)signal_number;
     int saved_errno = errno;

@@ -1,19 +1,19 @@
 import CSystem
 import Glibc
 
-/// What a connection is doing. Only one request per connection is in flight at a time, so
-/// pipelined requests are answered strictly in order: the next one is parsed only after the
-/// previous response is fully written.
+/// The stage of a connection in its request cycle. Only one request per connection is in
+/// flight at a time, so pipelined requests get their responses strictly in order: the next
+/// one is parsed only after the previous response is fully written.
 enum ConnectionPhase: Equatable {
     /// Reading a request head or body (or waiting for one).
     case reading
-    /// A worker owns the socket and is answering; see `WorkItem`.
+    /// A worker owns the socket and writes the response; see `WorkItem`.
     case processing
     /// The loop is writing the rest of a response.
     case writing
-    /// The response is out and the write side shut down; input is read and dropped until
-    /// the client closes, so unread input cannot make the kernel reset the connection
-    /// before the client has read the response.
+    /// The response is out and the write side is shut down. Input is read and discarded
+    /// until the client closes, because closing with unread input makes the kernel reset the
+    /// connection, which can destroy the response before the client reads it.
     case lingering
 }
 
@@ -26,8 +26,8 @@ enum TimeoutKind {
 }
 
 /// The loop-side state of one client connection. Kept small, because ten thousand idle
-/// connections must fit in little memory: the read buffer is the loop's shared scratch
-/// space, and `buffer` holds bytes only while a request is incomplete or pipelined.
+/// connections must fit in little memory. The read buffer is the loop's shared scratch
+/// space, and `buffer` contains bytes only while a request is incomplete or pipelined.
 final class Connection {
     let socket: Int32
     let token: ConnectionToken
@@ -39,15 +39,24 @@ final class Connection {
     var buffer: [UInt8] = []
     /// Whether an EPOLLIN edge arrived that was not yet read to EAGAIN.
     var readReady = false
+    /// Whether the client shut down its sending side (EPOLLRDHUP). Its requests still get
+    /// responses, and then the connection closes instead of waiting idle.
+    var peerHalfClosed = false
     /// Whether a byte of the next request has arrived, which switches the idle timeout to
     /// the header timeout.
     var requestStarted = false
+    /// Whether no request has been read yet. The first request's header timeout counts from
+    /// the accept, so a client cannot wait almost the whole timeout before its first byte
+    /// and then get the whole timeout again.
+    var isFirstRequest = true
     var requestStartNanoseconds: UInt64 = 0
     /// The latest moment the current body may finish (`maxBodyReadDuration`).
     var bodyDeadlineCap: UInt64 = 0
     var outbound: OutboundMessage?
     var isClosed = false
     var lingeredBytes = 0
+    /// Whether the last response rejected the request, whose unread remainder may still arrive.
+    var wasRejected = false
 
     // Timer state; see `EventLoop.processExpiredTimers`.
     var timeoutKind = TimeoutKind.header
@@ -67,10 +76,12 @@ final class Connection {
     }
 }
 
-/// The most input dropped while lingering before the connection is closed anyway.
+/// The maximum input discarded while lingering before the connection is closed anyway.
 private let maxLingerBytes = 1 << 20
 /// How long a closing connection waits for the client to close its side.
 private let lingerNanoseconds: UInt64 = 2_000_000_000
+/// The same during a shutdown, which should not wait on clients that never close.
+let drainingLingerNanoseconds: UInt64 = 500_000_000
 
 extension EventLoop {
     // MARK: - Events
@@ -80,6 +91,9 @@ extension EventLoop {
 
         if flags & (csystem_epollin() | csystem_epollrdhup() | csystem_epollhup() | csystem_epollerr()) != 0 {
             connection.readReady = true
+        }
+        if flags & csystem_epollrdhup() != 0 {
+            connection.peerHalfClosed = true
         }
         let failed = flags & (csystem_epollhup() | csystem_epollerr()) != 0
         if connection.phase == .writing && (flags & csystem_epollout() != 0 || failed) {
@@ -108,9 +122,10 @@ extension EventLoop {
             let count = recv(connection.socket, scratch.baseAddress, scratch.count, 0)
             if count > 0 {
                 consume(connection, UnsafeRawBufferPointer(rebasing: scratch[..<count]))
-                if count < scratch.count {
+                if count < scratch.count && !connection.peerHalfClosed {
                     // A short read means the socket was empty at that moment; any later byte
-                    // raises a new edge.
+                    // raises a new edge. After a half-close no edge follows, so reading goes
+                    // on until recv reports the end of the stream.
                     connection.readReady = false
                     return
                 }
@@ -118,8 +133,8 @@ extension EventLoop {
             }
             if count == 0 {
                 connection.readReady = false
-                // The client closed its side. A request cut short gets no answer, since the
-                // client can no longer be waiting for one in any useful way.
+                // The client closed its side. A request cut short by the end of the stream
+                // can never complete, so the connection closes without a response.
                 closeNow(connection)
                 return
             }
@@ -138,7 +153,9 @@ extension EventLoop {
         if !connection.requestStarted {
             connection.requestStarted = true
             connection.requestStartNanoseconds = now
-            arm(connection, .header, deadline: now &+ core.configuration.headerReadTimeout.nanoseconds)
+            if !connection.isFirstRequest {
+                arm(connection, .header, deadline: now &+ core.configuration.headerReadTimeout.nanoseconds)
+            }
         }
 
         if connection.buffer.isEmpty {
@@ -152,7 +169,9 @@ extension EventLoop {
             pending.append(contentsOf: input)
             let consumed = pending.withUnsafeBytes { parseAvailable(connection, $0) }
             if consumed < pending.count && !connection.isClosed {
-                connection.buffer = Array(pending[consumed...])
+                // Reusing the array when nothing was consumed keeps a client that sends one
+                // byte at a time from costing a copy of the whole unfinished line per byte.
+                connection.buffer = consumed == 0 ? pending : Array(pending[consumed...])
             }
         }
 
@@ -203,15 +222,15 @@ extension EventLoop {
             send(connection.socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
         }
         if sent != ResponseEncoder.continueResponse.count {
-            // Only possible when the client has not read earlier responses and the send
-            // buffer is full; rather than interleave a partial interim response with the
-            // final one, the connection is dropped.
+            // This happens only when the client has not read earlier responses and the send
+            // buffer is full. Closing is safer than interleaving a partial interim response
+            // with the final one.
             core.logger.debug("continue_not_sent", ["remote": connection.remoteAddress])
             closeNow(connection)
         }
     }
 
-    /// Hands a complete request to the worker pool, or answers 503 when the queue is full.
+    /// Queues a complete request for the worker pool; `flushDispatches` hands it over.
     private func dispatch(_ connection: Connection) {
         let head = connection.parser.head
         let body = connection.parser.takeBody()
@@ -225,10 +244,11 @@ extension EventLoop {
 
         connection.phase = .processing
         connection.requestStarted = false
+        connection.isFirstRequest = false
         disarm(connection)
 
         let item = WorkItem(
-            request: request, loop: self, token: connection.token, socket: connection.socket,
+            request: request, core: core, loop: self, token: connection.token, socket: connection.socket,
             keepAlive: head.keepAlive, startNanoseconds: connection.requestStartNanoseconds)
         pendingDispatches.append(item)
     }
@@ -247,24 +267,26 @@ extension EventLoop {
 
     private func respondQueueFull(_ connection: Connection, request: Request, keepAlive: Bool) {
         let keepAlive = keepAlive && !isDraining
+        let message = "The server is busy; retry in a second."
         let bytes = ResponseEncoder.encodeErrorResponse(
-            status: .serviceUnavailable,
-            message: "The server is busy; retry in a second.",
+            status: .serviceUnavailable, message: message,
             extraHeaders: ["Retry-After": "1"], keepAlive: keepAlive, version: request.version,
             date: dateCache.current())
         let record = AccessRecord(
             requestID: request.requestID, method: request.method.rawValue, path: request.rawPath,
             remoteAddress: connection.remoteAddress, startNanoseconds: connection.requestStartNanoseconds,
-            status: 503, bodyBytes: bytes.count)
-        if core.rejectedConnectionLog.admit() != nil {
+            status: 503, bodyBytes: message.utf8.count + 1)
+        if let suppressed = core.queueFullLog.admit() {
             core.logger.warning("worker_queue_full", [
                 "request_id": request.requestID, "queue_limit": core.configuration.workerQueueLimit,
+                "workers": core.configuration.workerCount, "suppressed": suppressed,
+                "action": "responded 503; raise workerCount or workerQueueLimit if this persists",
             ])
         }
         startWriting(connection, OutboundMessage(buffers: [bytes], closeAfter: !keepAlive, record: record))
     }
 
-    /// Answers a request the parser rejected, then closes.
+    /// Sends the error response for a request the parser rejected, then closes.
     private func reject(_ connection: Connection, _ error: any Error) {
         let parseError = (error as? RequestParseError) ?? .badRequest("The request could not be parsed.")
         let head = connection.parser.head
@@ -280,6 +302,7 @@ extension EventLoop {
             bodyBytes: body.count)
         connection.buffer = []
         connection.parser.reset()
+        connection.wasRejected = true
         startWriting(connection, OutboundMessage(buffers: [bytes], closeAfter: true, record: record))
     }
 
@@ -342,14 +365,21 @@ extension EventLoop {
 
     // MARK: - Closing
 
-    /// Shuts down the write side and waits (briefly) for the client to close; see
-    /// `ConnectionPhase.lingering`.
+    /// Shuts down the write side, then closes at once or, when the client may still be
+    /// sending, waits briefly for it to close; see `ConnectionPhase.lingering`.
     func startClosing(_ connection: Connection) {
         shutdown(connection.socket, Int32(SHUT_WR))
+        // Input that may still arrive: unread bytes, or the rest of a rejected request's body.
+        let mayReceiveMore = connection.readReady || !connection.buffer.isEmpty || connection.wasRejected
+        guard mayReceiveMore else {
+            closeNow(connection)
+            return
+        }
         connection.phase = .lingering
         connection.buffer = []
         connection.parser.reset()
-        arm(connection, .linger, deadline: MonotonicClock.nanoseconds() &+ lingerNanoseconds)
+        let linger = isDraining ? drainingLingerNanoseconds : lingerNanoseconds
+        arm(connection, .linger, deadline: MonotonicClock.nanoseconds() &+ linger)
         if connection.readReady {
             drainLingering(connection)
         }
@@ -381,7 +411,7 @@ extension EventLoop {
         case .header, .body:
             guard connection.phase == .reading else { return }
             guard connection.requestStarted else {
-                // Nothing was sent at all: no one is waiting for an answer.
+                // The client sent nothing, so it expects no response.
                 closeNow(connection)
                 return
             }

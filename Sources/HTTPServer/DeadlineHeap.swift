@@ -1,7 +1,7 @@
 /// A binary min-heap of (deadline, connection token) pairs for an event loop's timeouts.
 ///
 /// Entries are never removed early. A connection records the deadline it wants and the one
-/// it has an entry for; the loop skips entries that no longer match when they surface
+/// it has an entry for, and the loop skips entries that no longer match when they surface
 /// (see `EventLoop.processExpiredTimers`). Pushing only when a deadline moves earlier keeps
 /// the usual case, a deadline pushed later by progress, free of heap operations.
 struct DeadlineHeap {

@@ -8,7 +8,7 @@ import Synchronization
 /// the slot afterwards.
 typealias ConnectionToken = UInt64
 
-/// What other threads ask of an event loop.
+/// A request from another thread to an event loop.
 enum LoopMessage: Sendable {
     /// Take over a connection another loop accepted.
     case adopt(socket: Int32, remoteAddress: String)
@@ -404,9 +404,9 @@ final class EventLoop: @unchecked Sendable {
         connection.deadline = 0
     }
 
-    /// Fires every deadline that has passed. An entry whose deadline is not the one its
-    /// connection has scheduled is a leftover of an earlier, overtaken deadline and is
-    /// dropped; one whose connection moved its deadline later is pushed again.
+    /// Fires every deadline that has passed. An entry whose deadline differs from the one
+    /// its connection scheduled is left over from an overtaken deadline, so it is dropped.
+    /// An entry whose connection moved its deadline later is pushed again.
     private func processExpiredTimers() {
         guard let first = timers.first else { return }
         let now = MonotonicClock.nanoseconds()
@@ -435,14 +435,19 @@ final class EventLoop: @unchecked Sendable {
         guard !isDraining else { return }
         isDraining = true
         stopWatchingListener()
-        for case let connection? in connections where connection.isIdle {
-            closeNow(connection)
+        let lingerDeadline = MonotonicClock.nanoseconds() &+ drainingLingerNanoseconds
+        for case let connection? in connections {
+            if connection.isIdle {
+                closeNow(connection)
+            } else if connection.phase == .lingering {
+                arm(connection, .linger, deadline: min(connection.deadline, lingerDeadline))
+            }
         }
     }
 
     /// Closes every connection at the shutdown deadline. A connection whose socket a worker
-    /// owns is only shut down (both directions), which makes the worker's next write fail;
-    /// the worker or the exit path below closes the descriptor.
+    /// owns is only shut down in both directions, which makes the worker's next write fail.
+    /// The worker or the exit path below then closes the descriptor.
     private func forceCloseAll() {
         if !isDraining {
             isDraining = true
@@ -458,9 +463,9 @@ final class EventLoop: @unchecked Sendable {
         shouldExit = true
     }
 
-    /// Refuses further messages, then settles the ones that arrived: sockets handed back by
-    /// workers are closed here; sockets still owned by workers are closed by them when their
-    /// post fails.
+    /// Rejects further messages, then settles the ones that arrived. Sockets handed back by
+    /// workers are closed here. Sockets still owned by workers are closed by those workers
+    /// when their post fails.
     private func finishExit() {
         if !isDraining {
             isDraining = true

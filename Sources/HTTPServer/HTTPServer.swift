@@ -51,6 +51,18 @@ public final class HTTPServer: Sendable {
         state.withLock { $0.boundPort }
     }
 
+    /// The number of open client connections, for health checks and metrics. Connections
+    /// that are closing still count until their socket is closed.
+    public var openConnectionCount: Int {
+        let core: ServerCore? = state.withLock { state in
+            switch state.phase {
+            case .running(let core), .stopping(let core): core
+            case .created, .stopped: nil
+            }
+        }
+        return core?.connectionCount.load(ordering: .relaxed) ?? 0
+    }
+
     /// Whether `start()` succeeded and shutdown has not begun.
     public var isRunning: Bool {
         state.withLock { if case .running = $0.phase { true } else { false } }
@@ -113,7 +125,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// Stops gracefully and returns when stopped: stops accepting, closes idle connections,
-    /// lets in-flight requests finish (their responses say `Connection: close`), and after
+    /// lets in-flight requests finish (their responses carry `Connection: close`), and after
     /// `shutdownDeadline` closes whatever remains. Handlers still running at the deadline
     /// keep their worker threads until they return, but their responses are discarded.
     ///

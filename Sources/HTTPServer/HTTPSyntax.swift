@@ -24,7 +24,7 @@ enum HTTPSyntax {
         byte == 0x09 || (byte >= 0x20 && byte != 0x7F)
     }
 
-    /// Whether a byte may appear in a request target: visible ASCII except `#`, which starts
+    /// Returns whether a byte may appear in a request target: visible ASCII except `#`, which starts
     /// a fragment that clients never send (RFC 9112, section 3.2). Characters such as `|` or
     /// `{` that browsers leave unescaped in queries are accepted.
     @inline(__always)
@@ -52,7 +52,7 @@ enum HTTPSyntax {
         }
     }
 
-    /// Whether `bytes` equals the lower-case ASCII `lowercase`, ignoring ASCII case.
+    /// Returns whether `bytes` equals the lower-case ASCII `lowercase`, ignoring ASCII case.
     @inline(__always)
     static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
@@ -70,7 +70,7 @@ enum HTTPSyntax {
     }
 
     /// Splits a comma-separated field value into trimmed, non-empty elements (RFC 9110,
-    /// section 5.6.1, which asks recipients to ignore empty elements).
+    /// section 5.6.1, which requires recipients to ignore empty elements).
     static func listElements(_ value: String) -> [Substring] {
         value.split(separator: ",").compactMap { element in
             let trimmed = element.drop(while: { $0 == " " || $0 == "\t" })
@@ -80,7 +80,7 @@ enum HTTPSyntax {
         }
     }
 
-    /// Whether a Host field value is `uri-host [ ":" port ]` (RFC 9110, section 7.2, with
+    /// Returns whether a Host field value is `uri-host [ ":" port ]` (RFC 9110, section 7.2, with
     /// the host grammar of RFC 3986, section 3.2.2). An empty value is valid.
     static func isValidHost(_ value: String) -> Bool {
         var bytes = Substring(value).utf8[...]
@@ -116,7 +116,7 @@ enum HTTPSyntax {
         }
     }
 
-    /// The characters of an IPv6 address or an `IPvFuture` literal between brackets.
+    /// Returns whether a byte may appear in an IPv6 or `IPvFuture` literal between brackets.
     private static func isIPLiteralByte(_ byte: UInt8) -> Bool {
         hexValue(byte) != nil || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".")
             || byte == UInt8(ascii: "v") || byte == UInt8(ascii: "V")
@@ -124,7 +124,7 @@ enum HTTPSyntax {
 }
 
 extension UnsafeRawBufferPointer {
-    /// The bytes as a String, decoded as UTF-8 when they are valid UTF-8 and as ISO-8859-1
+    /// Returns the bytes as a String, decoded as UTF-8 when they are valid UTF-8 and as ISO-8859-1
     /// otherwise, so no byte of a field value is lost (RFC 9110, section 5.5, notes that
     /// `obs-text` was historically ISO-8859-1).
     func decodedFieldText() -> String {
@@ -134,7 +134,7 @@ extension UnsafeRawBufferPointer {
         return String(decoding: self.map { UInt16($0) }, as: UTF16.self)
     }
 
-    /// The bytes as a String; the caller has checked that they are ASCII.
+    /// Returns the bytes as a String. The caller has checked that they are ASCII.
     @inline(__always)
     func asciiString() -> String {
         String(decoding: self, as: UTF8.self)

@@ -48,7 +48,7 @@ public struct Logger: Sendable {
     public var includesTimestamp: Bool
     /// Fields added to every line after `level` and `event`.
     public private(set) var metadata: [(key: String, value: String)]
-    /// Where finished lines go.
+    /// The destination of finished lines.
     public let output: LogOutput
 
     public init(
@@ -146,9 +146,9 @@ public struct LogOutput: Sendable {
         writeLine(line)
     }
 
-    /// Standard error, with one `write(2)` per line so lines from different threads never
-    /// interleave (POSIX makes a single write to a pipe of up to `PIPE_BUF` bytes atomic,
-    /// and a regular file opened for appending is written at its end in one piece).
+    /// Standard error, with one `write(2)` per line so lines from different threads do not
+    /// interleave. POSIX makes a single write of up to `PIPE_BUF` bytes to a pipe atomic, and
+    /// a file opened for appending receives each write at its end in one piece.
     public static let standardError = fileDescriptor(STDERR_FILENO)
 
     /// Writes lines to an open file descriptor that the caller keeps open.

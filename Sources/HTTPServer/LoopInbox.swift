@@ -45,7 +45,7 @@ final class LoopInbox: Sendable {
             current = original
         }
         // Sequentially consistent with `takeAll`: a push that the loop's exchange missed
-        // always sees the flag the loop cleared before it, so it writes the eventfd.
+        // always reads the flag the loop cleared before it, so it writes the eventfd.
         let alreadyPending = wakePending.exchange(true, ordering: .sequentiallyConsistent)
         return .queued(needsWake: !alreadyPending)
     }

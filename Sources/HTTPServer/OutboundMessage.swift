@@ -8,7 +8,7 @@ struct FileRegion: Sendable {
     var remaining: Int
 }
 
-/// What came of writing as much as a non-blocking socket would take.
+/// The outcome of writing as much as a non-blocking socket would take.
 enum WriteProgress: Equatable {
     /// Everything was written.
     case done

@@ -16,7 +16,7 @@ struct RequestHead {
     var framing = BodyFraming.none
 }
 
-/// How the request body is delimited (RFC 9112, section 6.3).
+/// The way the request body is delimited (RFC 9112, section 6.3).
 enum BodyFraming: Equatable {
     case none
     case contentLength(Int)
@@ -26,7 +26,7 @@ enum BodyFraming: Equatable {
 /// An incremental HTTP/1.x request parser that works on raw bytes.
 ///
 /// The caller passes whatever bytes it has. `parse` consumes complete lines and body bytes
-/// and stops at the first event; bytes it did not consume (an unfinished line) must be passed
+/// and stops at the first event. Bytes it did not consume (an unfinished line) must be passed
 /// again, first, with the bytes that arrive next. The parser remembers how much of an
 /// unfinished line it already scanned, so a client that sends a byte at a time costs linear,
 /// not quadratic, work. Limits are checked while a line is still incomplete, so an endless
@@ -41,8 +41,8 @@ struct RequestParser {
         var maxHeaderCount: Int
         var maxBodySize: Int
 
-        /// The longest chunk-size line, extensions included. RFC 9112 sets no limit; this one
-        /// stops a client from streaming extensions forever.
+        /// The maximum length of a chunk-size line, extensions included. RFC 9112 sets no
+        /// limit, and this one stops a client from streaming extensions forever.
         var maxChunkLineLength = 4096
     }
 
@@ -133,6 +133,9 @@ struct RequestParser {
                 }
                 guard !remaining.isEmpty else { return (offset, .needMoreData) }
                 let taken = min(bodyRemaining, remaining.count)
+                // TODO: bodies are buffered whole (`Request.body` is an array), so many clients
+                // uploading at the limit at once can use maxConnections × maxBodySize of memory;
+                // a server-wide cap on buffered body bytes would bound that.
                 body.append(contentsOf: UnsafeRawBufferPointer(rebasing: remaining[..<taken]))
                 offset += taken
                 state = .fixedBody(remaining: bodyRemaining - taken)
@@ -181,11 +184,14 @@ struct RequestParser {
     private mutating func checkLineLength(_ length: Int, complete: Bool) throws(RequestParseError) {
         switch state {
         case .requestLine:
-            // An unfinished line may still end in the CR of its CRLF, so it may be one longer.
+            // RFC 9112, section 3: a server that receives a request-target longer than it
+            // wishes to parse must respond with 414. An unfinished line may still end in the
+            // CR of its CRLF, so it may be one byte longer.
             if length > limits.maxRequestLineLength + (complete ? 0 : 1) {
                 throw RequestParseError(.uriTooLong, "The request line is longer than \(limits.maxRequestLineLength) bytes.")
             }
         case .headerLine:
+            // RFC 6585, section 5: 431 for a header section too large to process.
             if headerSectionSize + length + (complete ? 2 : 0) > limits.maxHeaderSize {
                 throw RequestParseError(
                     .requestHeaderFieldsTooLarge, "The header section is larger than \(limits.maxHeaderSize) bytes.")
@@ -442,7 +448,7 @@ struct RequestParser {
     }
 
     /// `Content-Length = 1*DIGIT` (RFC 9110, section 8.6). A list of identical values, or the
-    /// same value in several fields, is accepted as that value; any difference is an error
+    /// same value in several fields, is accepted as that value. Any difference is an error
     /// (RFC 9112, section 6.3, rule 5).
     private mutating func noteContentLength(_ value: String) throws(RequestParseError) {
         for element in value.split(separator: ",", omittingEmptySubsequences: false) {
@@ -500,8 +506,8 @@ struct RequestParser {
         case .none:
             state = .fixedBody(remaining: 0)
         case .contentLength(let length):
-            // Reserve what is declared only up to a modest size; a client that declares a
-            // large body but sends nothing must not cost that much memory.
+            // Reserve what is declared only up to a modest size, because a client that
+            // declares a large body but sends nothing must not cost that much memory.
             body.reserveCapacity(min(length, 64 * 1024))
             state = .fixedBody(remaining: length)
         case .chunked:
@@ -540,7 +546,8 @@ struct RequestParser {
         }
 
         if let contentLength {
-            // Checked before any body byte is read (RFC 9110, section 15.5.14).
+            // RFC 9110, section 15.5.14: 413 for content larger than the server will process,
+            // checked here before any body byte is read.
             guard contentLength <= limits.maxBodySize else {
                 throw RequestParseError(
                     .contentTooLarge, "The request body is larger than the limit of \(limits.maxBodySize) bytes.")

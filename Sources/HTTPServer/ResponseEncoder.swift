@@ -1,4 +1,4 @@
-/// How a response body is framed on the wire (RFC 9112, section 6).
+/// The framing of a response body on the wire (RFC 9112, section 6).
 enum ResponseFraming: Equatable {
     /// No body and no Content-Length: 1xx and 204 (RFC 9110, section 8.6) and 304, whose
     /// Content-Length would have to describe a body that is not sent.
@@ -75,9 +75,9 @@ enum ResponseEncoder {
         return bytes
     }
 
-    /// Returns a message describing the first field a handler set that would corrupt the
-    /// header section (a name that is not a token, or CR, LF or NUL in a value, which RFC
-    /// 9110, section 5.5, calls dangerous), or nil when every field is safe to send.
+    /// Returns a message describing the first handler field that would corrupt the header
+    /// section, or nil when every field is safe to send. A name must be a token, and a value
+    /// must not contain CR, LF or NUL, which RFC 9110, section 5.5, calls dangerous.
     static func invalidFieldDescription(in headers: HTTPHeaders) -> String? {
         for field in headers {
             if field.name.isEmpty || !field.name.utf8.allSatisfy(HTTPSyntax.isTokenByte) {
@@ -90,19 +90,19 @@ enum ResponseEncoder {
         return nil
     }
 
-    /// Whether the handler's headers ask for the connection to close after this response.
+    /// Returns whether the handler's headers request that the connection close after this response.
     static func requestsClose(_ headers: HTTPHeaders) -> Bool {
         headers.values(for: "Connection").contains { value in
             HTTPSyntax.listElements(value).contains { $0.lowercased() == "close" }
         }
     }
 
-    /// Whether a status has no body by definition (RFC 9110, sections 15.2, 15.3.5 and 15.4.5).
+    /// Returns whether a status has no body by definition (RFC 9110, sections 15.2, 15.3.5 and 15.4.5).
     static func statusForbidsBody(_ status: HTTPStatus) -> Bool {
         (100..<200).contains(status.code) || status.code == 204 || status.code == 304
     }
 
-    /// A complete plain-text response for errors the server answers itself.
+    /// Returns a complete plain-text response for errors the server sends itself.
     static func encodeErrorResponse(
         status: HTTPStatus,
         message: String,
@@ -121,7 +121,7 @@ enum ResponseEncoder {
         return bytes
     }
 
-    /// The chunk-size line for a chunk of `count` bytes: hexadecimal digits and CRLF.
+    /// Returns the chunk-size line for a chunk of `count` bytes: hexadecimal digits and CRLF.
     static func chunkSizeLine(_ count: Int) -> [UInt8] {
         let hexDigits: StaticString = "0123456789abcdef"
         var digits: [UInt8] = []

@@ -3,12 +3,12 @@ import Glibc
 
 /// Runs a handler on a worker thread and writes its response straight to the socket.
 ///
-/// Writing from the worker saves a thread hop per request: the loop only hears about the
-/// response once it is fully written (or when the socket's send buffer filled up, in which
-/// case the loop finishes the write when the socket becomes writable).
+/// Writing from the worker saves a thread hop per request, because the loop only hears about
+/// the response once it is fully written. When the socket's send buffer fills up, the loop
+/// finishes the write once the socket becomes writable.
 enum ResponseWriter {
     static func respond(to item: WorkItem, state: inout WorkerState) {
-        let core = item.loop.core
+        let core = item.core
         let request = item.request
         var record = AccessRecord(
             requestID: request.requestID, method: request.method.rawValue, path: request.rawPath,
@@ -82,7 +82,7 @@ enum ResponseWriter {
         return response
     }
 
-    /// A 500 whose body names only the request id, so nothing internal leaks to the client.
+    /// Returns a 500 whose body names only the request id, so nothing internal leaks to the client.
     static func internalServerError(requestID: String) -> Response {
         Response.text("Internal Server Error (request id \(requestID))", status: .internalServerError)
     }
@@ -123,7 +123,7 @@ enum ResponseWriter {
         path: String, offset: Int, length: Int, response: Response, item: WorkItem,
         record: inout AccessRecord, keepAlive: Bool, date: [UInt8]
     ) {
-        let core = item.loop.core
+        let core = item.core
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         var problem: String?
         var status = HTTPStatus.internalServerError
@@ -170,7 +170,7 @@ enum ResponseWriter {
         _ produce: @Sendable (any BodyWriter) throws -> Void, response: Response, item: WorkItem,
         record: inout AccessRecord, keepAlive requestedKeepAlive: Bool, date: [UInt8]
     ) {
-        let core = item.loop.core
+        let core = item.core
         let request = item.request
         // RFC 9112, section 6.3: without chunked coding (HTTP/1.0) only closing the
         // connection can mark the end of the body.
@@ -204,16 +204,16 @@ enum ResponseWriter {
                           keepAlive: requestedKeepAlive, date: date)
                 return
             }
-            // Part of the body is out; closing without the last chunk tells the client the
-            // response is incomplete (RFC 9112, section 8).
-            core.logAccess(record, error: String(describing: error))
+            // Part of the body is out. Closing without the last chunk signals to the client
+            // that the response is incomplete (RFC 9112, section 8).
             post(.responseFailed(item.token), item: item)
+            core.logAccess(record, error: String(describing: error))
             return
         }
 
         record.bodyBytes = writer.bodyBytes
-        core.logAccess(record)
         post(.responseFinished(item.token, keepAlive: keepAlive), item: item)
+        core.logAccess(record)
     }
 
     private static func replacementBody(_ response: Response) -> [UInt8] {
@@ -225,13 +225,14 @@ enum ResponseWriter {
 
     /// Writes what the socket takes now and hands the rest, or the outcome, to the loop.
     private static func send(_ message: OutboundMessage, item: WorkItem) {
-        let core = item.loop.core
+        let core = item.core
         var message = message
         switch message.write(to: item.socket) {
         case .done:
             message.releaseFile()
-            if let record = message.record { core.logAccess(record) }
+            // The loop hears first, so the log write does not delay the next request.
             post(.responseFinished(item.token, keepAlive: !message.closeAfter), item: item)
+            if let record = message.record { core.logAccess(record) }
         case .wouldBlock:
             if !item.loop.post(.responsePending(item.token, message)) {
                 message.releaseFile()
@@ -239,8 +240,8 @@ enum ResponseWriter {
             }
         case .failed(let reason):
             message.releaseFile()
-            if let record = message.record { core.logAccess(record, error: reason) }
             post(.responseFailed(item.token), item: item)
+            if let record = message.record { core.logAccess(record, error: reason) }
         }
     }
 
@@ -253,6 +254,6 @@ enum ResponseWriter {
     /// Closes the socket of a job whose loop has exited; see the ownership rule on `WorkItem`.
     private static func closeSocket(of item: WorkItem) {
         close(item.socket)
-        item.loop.core.connectionCount.subtract(1, ordering: .relaxed)
+        item.core.connectionCount.subtract(1, ordering: .relaxed)
     }
 }

@@ -17,21 +17,21 @@ public struct ServerConfiguration: Sendable {
     /// per core, at least eight, bounds the thread count while leaving that slack.
     public var workerCount: Int = max(8, 4 * ServerConfiguration.processorCount)
     /// The number of parsed requests that may wait for a free worker. Past it the server
-    /// answers `503` with `Retry-After: 1` without running the handler. At a thousand
+    /// responds with `503` and `Retry-After: 1` without running the handler. At a thousand
     /// requests a second the default is about a second of queued work.
     public var workerQueueLimit: Int = 1024
 
     /// The largest request body accepted, in bytes, after chunked decoding; larger ones get
     /// `413`.
     public var maxBodySize: Int = 10 * 1024 * 1024
-    /// The longest request line, in bytes without CRLF; longer ones get `414`.
+    /// The maximum request-line length, in bytes without CRLF; longer ones get `414`.
     public var maxRequestLineLength: Int = 8 * 1024
     /// The largest header section, in bytes including CRLFs; larger ones get `431`.
     public var maxHeaderSize: Int = 32 * 1024
-    /// The most header fields in one request; more get `431`.
+    /// The maximum number of header fields in one request; more get `431`.
     public var maxHeaderCount: Int = 100
 
-    /// The most open client connections. Past it new connections get a short `503` and are
+    /// The maximum number of open client connections. Past it new connections get a short `503` and are
     /// closed at once.
     public var maxConnections: Int = 16_384
 
@@ -42,7 +42,7 @@ public struct ServerConfiguration: Sendable {
     /// How long the server waits for the next piece of a request body. Each piece restarts
     /// it; `maxBodyReadDuration` caps the whole body.
     public var bodyReadTimeout: Duration = .seconds(30)
-    /// The most time a whole request body may take, however steadily it arrives.
+    /// The maximum time a whole request body may take, however steadily it arrives.
     public var maxBodyReadDuration: Duration = .seconds(300)
     /// How long a keep-alive connection may sit between requests.
     public var idleTimeout: Duration = .seconds(60)
@@ -90,7 +90,7 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// Why an `HTTPServer` could not start.
+/// An error that stops an `HTTPServer` from starting.
 public enum ServerError: Error, Sendable, CustomStringConvertible, Equatable {
     /// A configuration field has a value the server cannot use.
     case invalidConfiguration(field: String, message: String)

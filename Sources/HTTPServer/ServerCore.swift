@@ -2,7 +2,7 @@ import CSystem
 import Glibc
 import Synchronization
 
-/// A parsed request on its way to a worker, with what the worker needs to answer it on the
+/// A parsed request on its way to a worker, with what the worker needs to respond on the
 /// connection's socket.
 ///
 /// Ownership rule: while a job exists, it owns the connection's socket descriptor. The event
@@ -11,6 +11,9 @@ import Synchronization
 /// worker from ever writing to a descriptor number the loop has closed and the kernel reused.
 struct WorkItem: Sendable {
     let request: Request
+    /// Held strongly, unlike the loops' references: a worker can outlive the loops after a
+    /// forced shutdown and must still reach the logger and the connection count.
+    let core: ServerCore
     let loop: EventLoop
     let token: ConnectionToken
     let socket: Int32
@@ -34,14 +37,15 @@ final class ServerCore: Sendable {
 
     /// Open client connections across all loops, checked against `maxConnections` at accept.
     let connectionCount = Atomic<Int>(0)
-    /// Set once a graceful shutdown starts; responses written after it say `Connection: close`.
+    /// Set once a graceful shutdown starts, after which responses carry `Connection: close`.
     let isDraining = Atomic<Bool>(false)
     private let nextLoopIndex = Atomic<Int>(0)
-    /// Loops that still have the listening socket in their epoll set; the last one to remove
-    /// it closes it, so no loop can call `accept` on a closed, reused descriptor.
+    /// The loops that still have the listening socket in their epoll set. The last one to
+    /// remove it closes it, so no loop can call `accept` on a closed, reused descriptor.
     private let loopsWatchingListener: Atomic<Int>
     let rejectedConnectionLog = LogRateLimiter(interval: .seconds(1))
     let acceptFailureLog = LogRateLimiter(interval: .seconds(1))
+    let queueFullLog = LogRateLimiter(interval: .seconds(1))
 
     // Written once by `makeLoops` before any thread starts, then only read.
     nonisolated(unsafe) private var loopsSnapshot: [EventLoop] = []

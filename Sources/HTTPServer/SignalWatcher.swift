@@ -5,7 +5,7 @@ import Synchronization
 /// Turns SIGINT and SIGTERM into calls on an ordinary thread.
 ///
 /// The signal handler (in the CSystem shim) only adds 1 to an eventfd, which is
-/// async-signal-safe; a dedicated thread blocks reading that eventfd and runs the callbacks,
+/// async-signal-safe. A dedicated thread blocks reading that eventfd and runs the callbacks,
 /// where taking locks and logging are allowed. This works whichever thread the kernel picks
 /// to run the handler on, so no thread's signal mask has to be arranged in advance.
 final class SignalWatcher: Sendable {

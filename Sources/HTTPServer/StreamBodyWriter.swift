@@ -1,7 +1,7 @@
 import CSystem
 import Glibc
 
-/// Why a streamed response body could not be written.
+/// An error from writing a streamed response body.
 public enum BodyWriteError: Error, Sendable, CustomStringConvertible {
     /// The client closed the connection or it failed; stop producing the body.
     case connectionClosed(reason: String)

@@ -27,7 +27,7 @@ extension Duration {
     }
 }
 
-/// The text of an `errno` value, such as `Connection reset by peer (errno 104)`.
+/// Returns the text of an `errno` value, such as `Connection reset by peer (errno 104)`.
 func describeErrno(_ code: Int32) -> String {
     "\(String(cString: strerror(code))) (errno \(code))"
 }

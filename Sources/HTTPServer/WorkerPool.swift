@@ -1,7 +1,7 @@
 /// A fixed set of threads that run jobs from a bounded FIFO queue.
 ///
 /// `submit` never blocks: when `queueLimit` jobs are already waiting it returns false and the
-/// caller answers `503`. The limit counts waiting jobs, not running ones, so with one thread
+/// caller responds with `503`. The limit counts waiting jobs, not running ones, so with one thread
 /// and a limit of one, a second job waits while the first runs and a third is refused.
 ///
 /// Each thread owns a `State` value (a date cache, for instance) passed to every job it runs.
@@ -24,6 +24,10 @@ final class WorkerPool<Job: Sendable, State>: @unchecked Sendable {
     private var busyThreads = 0
     /// Threads blocked waiting for a job.
     private var idleThreads = 0
+    /// Signals sent to idle threads that have not woken up yet. Counting them keeps a burst
+    /// of submissions from waking more threads than there are new jobs, since each wake-up
+    /// costs a context switch.
+    private var pendingWakeUps = 0
 
     /// - Parameters:
     ///   - process: runs one job on a pool thread.
@@ -73,7 +77,7 @@ final class WorkerPool<Job: Sendable, State>: @unchecked Sendable {
         var refused: [Job] = []
         lock.lock()
         for job in jobs {
-            // The limit counts waiting jobs; a job that an idle thread takes at once never
+            // The limit counts waiting jobs. A job that an idle thread takes at once never
             // waits, so it is accepted even with a limit of zero.
             let idleThreadsLeft = threadCount - busyThreads - queue.count
             if !stopping && (queue.count < queueLimit || idleThreadsLeft > 0) {
@@ -82,7 +86,8 @@ final class WorkerPool<Job: Sendable, State>: @unchecked Sendable {
                 refused.append(job)
             }
         }
-        let wakeCount = min(jobs.count - refused.count, idleThreads)
+        let wakeCount = max(0, min(jobs.count - refused.count, idleThreads - pendingWakeUps))
+        pendingWakeUps += wakeCount
         lock.unlock()
         for _ in 0..<wakeCount {
             lock.signal()
@@ -145,6 +150,10 @@ final class WorkerPool<Job: Sendable, State>: @unchecked Sendable {
             idleThreads += 1
             lock.wait()
             idleThreads -= 1
+            // A spurious wake-up may take another thread's signal. That is harmless, because
+            // the count only steers how many threads to wake and any woken thread drains the
+            // whole queue.
+            pendingWakeUps = max(0, pendingWakeUps - 1)
         }
         liveThreads -= 1
         // Wakes `waitForThreadsToExit`, which shares the condition with idle workers.

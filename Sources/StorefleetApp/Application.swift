@@ -134,11 +134,7 @@ public final class Application: Sendable {
         let isAdmin = request.path == "/admin" || request.path.hasPrefix("/admin/")
 
         guard store.state == .ready else {
-            return try renderPlatformMessage(
-                status: .serviceUnavailable,
-                heading: "This store is unavailable",
-                message: "The store at this address cannot be opened right now. Please try again later."
-            )
+            return try renderUnavailable(store: store)
         }
         if !isAdmin || store.status == .suspended {
             guard store.status.servesStorefront else {
@@ -182,10 +178,14 @@ public final class Application: Sendable {
         }
     }
 
+    /// The page shoppers see when a store cannot serve: expired, suspended or damaged. The
+    /// store's own file may be what is broken, so this page needs nothing from it and uses
+    /// the platform's layout with the fallback language.
     private func renderUnavailable(store: StoreRecord) throws -> Response {
+        let language = Translations.fallbackLanguage
         var response = try renderer.render("platform/message", [
-            "heading": .string("This store is unavailable"),
-            "message": .string("\(store.name) is not open at the moment. Please try again later."),
+            "heading": .string(renderer.text("error.unavailable.heading", language: language)),
+            "message": .string(renderer.text("error.unavailable.message", language: language)),
         ], status: .serviceUnavailable)
         response.headers.set("Retry-After", "3600")
         return response
@@ -216,15 +216,34 @@ public final class Application: Sendable {
             if case .notFound = error {
                 return try renderStoreError(context, admin: admin, HTTPError(.notFound, ""))
             }
+            return try renderInternalError(error, context: context, admin: admin)
+        } catch let error as StoreUnavailable {
             throw error
+        } catch {
+            return try renderInternalError(error, context: context, admin: admin)
         }
     }
 
+    /// Logs an unexpected error with the request id and shows an error page in the store's
+    /// style that quotes the id, so a merchant's report can be matched to the log line.
+    private func renderInternalError(_ error: any Error, context: StoreRequest, admin: Bool) throws -> Response {
+        let request = context.request
+        logger.error("handler_error", [
+            "request_id": request.requestID, "store_id": context.store.id, "method": request.method.rawValue,
+            "path": request.path, "error": String(describing: error),
+        ])
+        let message = admin
+            ? "The page could not be shown because of an error on our side, and nothing was changed by it. Try again; if it keeps happening, contact support and quote request id \(request.requestID)."
+            : context.text("error.server.message") + " (" + request.requestID + ")"
+        let heading = admin ? "Something went wrong" : context.text("error.server.heading")
+        return try renderStoreError(context, admin: admin, HTTPError(.internalServerError, message), heading: heading)
+    }
+
     /// Renders an `HTTPError` as a page in the store's style (storefront) or the admin's.
-    private func renderStoreError(_ context: StoreRequest, admin: Bool, _ error: HTTPError) throws -> Response {
+    private func renderStoreError(_ context: StoreRequest, admin: Bool, _ error: HTTPError, heading: String? = nil) throws -> Response {
         var response: Response
         if admin {
-            let heading = error.status == .notFound ? "Page not found" : error.status.reasonPhrase
+            let heading = heading ?? (error.status == .notFound ? "Page not found" : error.status.reasonPhrase)
             let message = error.message.isEmpty ? "There is no admin page at \(context.request.path)." : error.message
             response = try context.render("admin/message", [
                 "heading": .string(heading),
@@ -234,7 +253,7 @@ public final class Application: Sendable {
             ], status: error.status)
         } else {
             let isNotFound = error.status == .notFound
-            let heading = isNotFound ? context.text("error.notFound.heading") : error.status.reasonPhrase
+            let heading = heading ?? (isNotFound ? context.text("error.notFound.heading") : error.status.reasonPhrase)
             let message = isNotFound || error.message.isEmpty ? context.text("error.notFound.message") : error.message
             response = try context.render("store/message", [
                 "code": .int(error.status.code),

@@ -12,6 +12,9 @@ struct Renderer {
     private(set) var output: [UInt8]
     private let set: TemplateSet
     private let translator: TemplateTranslator?
+    /// False for plain-text output such as a mail's text part, where every value is
+    /// written as it is.
+    private let escapesOutput: Bool
     /// Loop variables and partial arguments, innermost last.
     private var frames: [Frame] = []
     private var partialDepth = 0
@@ -37,9 +40,10 @@ struct Renderer {
         let frameBase: Int
     }
 
-    init(set: TemplateSet, translator: TemplateTranslator?, reservingCapacity capacity: Int) {
+    init(set: TemplateSet, translator: TemplateTranslator?, escapesOutput: Bool = true, reservingCapacity capacity: Int) {
         self.set = set
         self.translator = translator
+        self.escapesOutput = escapesOutput
         self.output = []
         self.output.reserveCapacity(capacity)
     }
@@ -100,7 +104,7 @@ struct Renderer {
         case .null:
             return
         case .string(let text):
-            if escapesHTML {
+            if escapesHTML && escapesOutput {
                 HTMLEscaping.append(escaping: text, to: &output)
             } else {
                 HTMLEscaping.append(raw: text, to: &output)
@@ -123,6 +127,15 @@ struct Renderer {
         }
     }
 
+    /// Appends text, escaped unless this render is plain text.
+    private mutating func appendText(_ text: String) {
+        if escapesOutput {
+            HTMLEscaping.append(escaping: text, to: &output)
+        } else {
+            HTMLEscaping.append(raw: text, to: &output)
+        }
+    }
+
     private mutating func translate(_ translation: TranslationCode, _ program: TemplateProgram, _ scope: Scope) throws(TemplateError) {
         let key: String
         switch evaluate(translation.key, program, scope) {
@@ -135,7 +148,7 @@ struct Renderer {
         }
 
         guard let translator else {
-            HTMLEscaping.append(escaping: key, to: &output)
+            appendText(key)
             return
         }
         var arguments: [String: TemplateValue] = [:]
@@ -143,7 +156,7 @@ struct Renderer {
             let argument = program.arguments[Int(translation.argumentsStart) + offset]
             arguments[program.keys[Int(argument.key)]] = evaluate(argument.expression, program, scope)
         }
-        HTMLEscaping.append(escaping: translator(key, arguments), to: &output)
+        appendText(translator(key, arguments))
     }
 
     /// Pushes the loop's frame and returns true, or returns false when there is nothing

@@ -83,6 +83,21 @@ public final class TemplateLibrary: Sendable {
     /// building a `String`. The buffer is reserved from the largest earlier render of
     /// the same template, so a page is written without reallocating.
     public func renderBytes(_ name: String, _ context: TemplateValue, translator: TemplateTranslator? = nil) throws(TemplateError) -> [UInt8] {
+        try renderBytes(name, context, translator: translator, escapesOutput: true)
+    }
+
+    /// Renders a template as plain text: values and translations are written without HTML
+    /// escaping. For the text part of a mail, never for a page.
+    public func renderPlainText(_ name: String, _ context: TemplateValue, translator: TemplateTranslator? = nil) throws(TemplateError) -> String {
+        String(decoding: try renderBytes(name, context, translator: translator, escapesOutput: false), as: UTF8.self)
+    }
+
+    private func renderBytes(
+        _ name: String,
+        _ context: TemplateValue,
+        translator: TemplateTranslator?,
+        escapesOutput: Bool
+    ) throws(TemplateError) -> [UInt8] {
         let set = try currentSet(rendering: name)
         guard let template = set[name] else {
             throw notFoundError(name)
@@ -92,7 +107,10 @@ public final class TemplateLibrary: Sendable {
         }
 
         let hint = template.sizeHint.load(ordering: .relaxed)
-        var renderer = Renderer(set: set, translator: translator, reservingCapacity: hint > 0 ? hint + hint / 8 : 4096)
+        var renderer = Renderer(
+            set: set, translator: translator, escapesOutput: escapesOutput,
+            reservingCapacity: hint > 0 ? hint + hint / 8 : 4096
+        )
         try renderer.render(program, context: context)
 
         let size = renderer.output.count

@@ -28,6 +28,17 @@ import Testing
         #expect(try store.products.find(id: product.id) == product)
     }
 
+    @Test func countsTotalVisibleAndSoldOut() throws {
+        let store = try TestStore()
+        #expect(try store.products.counts() == ProductCounts(total: 0, visible: 0, soldOut: 0))
+
+        _ = try store.products.create(ProductInput(title: "In stock", price: 100, stock: 3))
+        _ = try store.products.create(ProductInput(title: "Sold out", price: 100, stock: 0))
+        _ = try store.products.create(ProductInput(title: "Hidden", price: 100, stock: 0, isVisible: false))
+
+        #expect(try store.products.counts() == ProductCounts(total: 3, visible: 2, soldOut: 2))
+    }
+
     @Test func emptySkuIsStoredAsNone() throws {
         let store = try TestStore()
         let first = try store.products.create(ProductInput(title: "A", price: 100, sku: " "))

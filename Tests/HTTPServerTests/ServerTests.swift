@@ -124,10 +124,23 @@ import Testing
         }
     }
 
+    @Test func halfClosedClientStillGetsResponse() throws {
+        try withServer(configure: { $0.idleTimeout = .seconds(10) }) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n")
+            client.shutdownWrite()
+            #expect(echoField(try client.readResponse(), "path") == "/a")
+            #expect(echoField(try client.readResponse(), "path") == "/b")
+            let start = ContinuousClock.now
+            #expect(client.isClosedByServer())
+            #expect(ContinuousClock.now - start < .seconds(2))
+        }
+    }
+
     // MARK: - Pipelining
 
     @Test func pipelinedRequestsAnsweredInOrder() throws {
-        // The first request is the slowest, so answering in completion order would show.
+        // The first request is the slowest, so responses in completion order would show.
         let handler: Handler = { request in
             let delays = ["/1": 150_000, "/2": 50_000, "/3": 0]
             usleep(UInt32(delays[request.path] ?? 0))
@@ -266,7 +279,8 @@ import Testing
                 let response = try client.readResponse()
                 #expect(response.header("Content-Length") == String(response.body.count), "target \(target)")
                 let date = try #require(response.header("Date"), "target \(target)")
-                #expect(date.hasSuffix(" GMT") && date.count == 29, "Date \(date)")
+                #expect(date.hasSuffix(" GMT"), "Date \(date)")
+                #expect(date.count == 29, "Date \(date)")
             }
             let client = try TestClient(port: server.port)
             try client.send("GET / HTTP/1.1\r\n\r\n")
@@ -384,6 +398,68 @@ import Testing
             try client.send("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
             #expect(try client.readResponse().status == 400)
             #expect(capture.waitForLine(containing: ["event=request", "status=400", "method=GET", "path=/"]) != nil)
+        }
+    }
+
+    // MARK: - Concurrency
+
+    @Test func concurrentClientsAreAllServedCorrectly() throws {
+        try withServer { server in
+            let port = server.port
+            let failures = Mutex<[String]>([])
+            let finished = Atomic<Int>(0)
+            let clientCount = 16
+            for clientIndex in 0..<clientCount {
+                Thread {
+                    defer { finished.add(1, ordering: .relaxed) }
+                    do {
+                        let client = try TestClient(port: port)
+                        for round in 0..<40 {
+                            // Every fourth round pipelines three requests in one write.
+                            let count = round % 4 == 0 ? 3 : 1
+                            var batch = ""
+                            for part in 0..<count {
+                                batch += "POST /c\(clientIndex)/r\(round)/p\(part) HTTP/1.1\r\nHost: a\r\n"
+                                    + "Content-Length: 4\r\n\r\n\(clientIndex % 10)\(round % 10)\(part)x"
+                            }
+                            try client.send(batch)
+                            for part in 0..<count {
+                                let response = try client.readResponse()
+                                let path = "/c\(clientIndex)/r\(round)/p\(part)"
+                                if echoField(response, "path") != path || echoField(response, "body")
+                                    != "\(clientIndex % 10)\(round % 10)\(part)x" {
+                                    failures.withLock { $0.append("client \(clientIndex): wrong response for \(path)") }
+                                }
+                            }
+                        }
+                    } catch {
+                        failures.withLock { $0.append("client \(clientIndex): \(error)") }
+                    }
+                }.start()
+            }
+            #expect(waitFor({ finished.load(ordering: .relaxed) == clientCount }, timeout: .seconds(20)))
+            #expect(failures.withLock { $0 } == [])
+        }
+    }
+
+    @Test func connectionCountReturnsToZero() throws {
+        try withServer { server in
+            for index in 0..<30 {
+                let client = try TestClient(port: server.port)
+                switch index % 3 {
+                case 0:
+                    try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+                    _ = try client.readResponse()
+                case 1:
+                    try client.send("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+                    _ = try client.readResponse()
+                default:
+                    try client.send("GET / HTTP/1.0\r\n\r\n")
+                    _ = try client.readResponse()
+                }
+                client.close()
+            }
+            #expect(waitFor { server.openConnectionCount == 0 })
         }
     }
 

@@ -30,6 +30,7 @@ struct TestResponse {
 /// exactly what the server put on the wire.
 final class TestClient {
     let socket: Int32
+    private var isClosed = false
     private var buffer: [UInt8] = []
     private var readOffset = 0
 
@@ -70,6 +71,12 @@ final class TestClient {
     }
 
     deinit {
+        close()
+    }
+
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
         Glibc.close(socket)
     }
 
@@ -207,8 +214,8 @@ final class TestClient {
         return rest
     }
 
-    /// Whether the server closed the connection (end of stream or reset) with no further
-    /// bytes. Returns false when data arrives or nothing happens within the read timeout.
+    /// Returns whether the server closed the connection (end of stream or reset) with no
+    /// further bytes, and false when data arrives or nothing happens within the read timeout.
     func isClosedByServer() -> Bool {
         guard readOffset == buffer.count else { return false }
         do {
@@ -278,7 +285,7 @@ func withServer(
     try body(server)
 }
 
-/// Answers with a plain-text summary of the request, one `key: value` per line.
+/// Responds with a plain-text summary of the request, one `key: value` per line.
 let echoHandler: Handler = { request in
     var lines = [
         "method: \(request.method.rawValue)",
@@ -298,7 +305,7 @@ let echoHandler: Handler = { request in
     return .text(lines.joined(separator: "\n"))
 }
 
-/// The value of `key: value` in an echo response.
+/// Returns the value of `key: value` in an echo response.
 func echoField(_ response: TestResponse, _ key: String) -> String? {
     for line in response.text.split(separator: "\n", omittingEmptySubsequences: false)
     where line.hasPrefix(key + ": ") {

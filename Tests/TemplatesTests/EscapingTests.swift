@@ -90,3 +90,28 @@ import Testing
         #expect(error?.description.hasPrefix("page.html:1:14: `store` is a dictionary") == true)
     }
 }
+
+@Suite struct PlainTextRenderingTests {
+    @Test func plainTextWritesValuesAndTranslationsUnescaped() throws {
+        let root = try TemplateFolder()
+        try root.write("emails/note", "Hi {{ name }}, {{ t \"greeting\" who=name }} {{ unescaped extra }}")
+        let library = try root.library()
+        let translator: TemplateTranslator = { key, arguments in
+            "\(key) for \(arguments["who"].map { "\($0)" } ?? "")"
+        }
+
+        let text = try library.renderPlainText("emails/note", ["name": "Tom & <Jerry>", "extra": "a<b"], translator: translator)
+        #expect(text.hasPrefix("Hi Tom & <Jerry>, greeting for "))
+        #expect(text.hasSuffix(" a<b"))
+        #expect(!text.contains("&amp;"))
+    }
+
+    @Test func htmlRenderingStillEscapesAfterPlainText() throws {
+        let root = try TemplateFolder()
+        try root.write("page", "{{ name }}")
+        let library = try root.library()
+
+        #expect(try library.renderPlainText("page", ["name": "a&b"]) == "a&b")
+        #expect(try library.render("page", ["name": "a&b"]) == "a&amp;b")
+    }
+}

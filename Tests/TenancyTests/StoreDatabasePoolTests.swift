@@ -251,7 +251,7 @@ import Testing
             dataDirectory: directory.dataDirectory,
             maximumOpenStores: 10_000,
             descriptorLimit: 1024,
-            logger: TenancyLogger { line in lines.withLock { $0.append(line) } },
+            logger: TenancyLogger { event, fields in lines.withLock { $0.append(TenancyLogger.formatLine(event, fields)) } },
             prepare: prepareTestStore
         )
         #expect(pool.maximumOpenStores == 256)

@@ -9,6 +9,12 @@ extension ProductInput {
     public static let priceLimit: Int64 = 1_000_000_000_000
     public static let maximumStock = 1_000_000_000
 
+    /// Returns a message for each field that fails a check needing no database, so a form
+    /// can show every problem at once even before it can be saved.
+    public func validationErrors(currency: Currency) -> ValidationErrors {
+        normalizedAndValidated(currency: currency).1
+    }
+
     /// Returns the input with text fields trimmed, and a message for each field that fails a
     /// check needing no database (uniqueness is checked by `ProductStore`). `currency` is used
     /// only to show the price limit in the message.

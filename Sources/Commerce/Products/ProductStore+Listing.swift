@@ -66,3 +66,30 @@ extension ProductStore {
         return escaped
     }
 }
+
+/// Product counts for the admin dashboard.
+public struct ProductCounts: Sendable, Equatable {
+    public let total: Int
+    public let visible: Int
+    public let soldOut: Int
+
+    public init(total: Int, visible: Int, soldOut: Int) {
+        self.total = total
+        self.visible = visible
+        self.soldOut = soldOut
+    }
+}
+
+extension ProductStore {
+    /// Counts all products, the visible ones and those with no stock, in one query.
+    public func counts() throws -> ProductCounts {
+        try database.queryFirst("""
+            SELECT count(*) AS total,
+                   coalesce(sum(visible), 0) AS visible,
+                   coalesce(sum(stock = 0), 0) AS sold_out
+            FROM products
+            """) { row in
+            ProductCounts(total: try row.get("total"), visible: try row.get("visible"), soldOut: try row.get("sold_out"))
+        } ?? ProductCounts(total: 0, visible: 0, soldOut: 0)
+    }
+}

@@ -40,7 +40,7 @@ enum ServeCommand {
 
         var printed = configuration
         if configuration.publicURL == nil { printed.port = server.port }
-        logger.info("server.started", ["host": configuration.host, "port": server.port, "domain": configuration.platformDomain, "data": configuration.dataDirectory])
+        logger.info("app.started", ["domain": configuration.platformDomain, "data": configuration.dataDirectory])
         writeOutput("Storefleet is running at \(printed.url(forHost: configuration.platformDomain))")
         if let demo = try app.catalog.store(slug: DemoStore.slug) {
             writeOutput("""

@@ -14,6 +14,7 @@ public enum StorefleetCommand {
           stores domains add        Add a custom domain to a store.
           stores domains remove     Remove a custom domain from a store.
           migrate                   Apply pending migrations to every store file.
+          backup                    Back up the catalog and every store file while the server runs.
 
         Run `storefleet COMMAND --help` for a command's options.
         """
@@ -34,6 +35,8 @@ public enum StorefleetCommand {
                 return try StoresCommand.run(arguments, environment: environment)
             case "migrate":
                 return try MigrateCommand.run(arguments, environment: environment)
+            case "backup":
+                return try BackupCommand.run(arguments, environment: environment)
             case "help":
                 writeOutput(usage)
                 return 0

@@ -74,6 +74,8 @@ enum AdminAuthController {
             case failed
             case success(StaffMember)
         }
+        // TODO: the password check (scrypt, about 130 ms) runs inside the store's write lock,
+        // so one login delays that store's other requests; verify outside the lock instead.
         let outcome: Outcome = try context.database.write { database in
             let throttle = LoginThrottle(database: database, now: { now })
             if case .retryAfter(let seconds) = try throttle.check(email: email, address: address) {

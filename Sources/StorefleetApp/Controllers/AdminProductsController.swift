@@ -141,11 +141,20 @@ enum AdminProductsController {
             if stockValue == nil {
                 errors.add("Stock must be a whole number such as 0 or 25, not “\(stockText)”.", for: "stock")
             }
-            guard errors.isEmpty, let stockValue else { return nil }
-            return ProductInput(
+            let input = ProductInput(
                 title: title, slug: slug, description: description, price: priceValue,
-                compareAtPrice: compareValue, sku: sku, stock: stockValue, isVisible: visible
+                compareAtPrice: compareValue, sku: sku, stock: stockValue ?? 0, isVisible: visible
             )
+            guard errors.isEmpty else {
+                // Show the other fields' problems too, but not a second message for a field
+                // that could not even be read.
+                let unreadable = Set(errors.fields)
+                for (field, message) in input.validationErrors(currency: currency).all where !unreadable.contains(field) {
+                    errors.add(message, for: field)
+                }
+                return nil
+            }
+            return input
         }
     }
 

@@ -39,12 +39,7 @@ enum AdminRoutes {
     private static func dashboard(_ context: StoreRequest) throws -> Response {
         _ = try requireActiveStaff(context)
         let counts = try context.database.read { database in
-            (
-                products: try database.scalar("SELECT count(*) FROM products", as: Int.self) ?? 0,
-                visible: try database.scalar("SELECT count(*) FROM products WHERE visible = 1", as: Int.self) ?? 0,
-                soldOut: try database.scalar("SELECT count(*) FROM products WHERE stock = 0", as: Int.self) ?? 0,
-                staff: try StaffDirectory(database: database).accountCount()
-            )
+            (products: try ProductStore(database: database).counts(), staff: try StaffDirectory(database: database).accountCount())
         }
         let store = context.store
         let now = context.app.clock.now()
@@ -60,9 +55,9 @@ enum AdminRoutes {
                 "endDate": .string(AdminFormat.date(trialEnd)),
             ],
             "counts": [
-                "products": .int(counts.products),
-                "visibleProducts": .int(counts.visible),
-                "soldOut": .int(counts.soldOut),
+                "products": .int(counts.products.total),
+                "visibleProducts": .int(counts.products.visible),
+                "soldOut": .int(counts.products.soldOut),
                 "staff": .int(counts.staff),
             ],
             "limits": [

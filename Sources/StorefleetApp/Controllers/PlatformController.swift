@@ -16,6 +16,7 @@ enum PlatformController {
             let demo = try app.catalog.store(slug: DemoStore.slug)
             return try app.renderer.render("platform/home", [
                 "demoURL": demo.map { .string(app.configuration.storeURL(slug: $0.slug)) } ?? .null,
+                "demoAdminURL": demo.map { .string(app.configuration.storeURL(slug: $0.slug, path: "/admin")) } ?? .null,
             ])
         }
         router.get("/health") { context, _ in
