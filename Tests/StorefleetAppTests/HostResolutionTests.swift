@@ -12,9 +12,11 @@ import Testing
 
         let response = try app.browser().get("/", host: host)
         #expect(response.status == 200)
-        #expect(response.pageText.contains("<h1>Storefleet</h1>"))
-        #expect(response.pageText.contains("Online stores for merchants"))
-        #expect(response.pageText.contains("Try the demo store: <a href=\"http://demo.shop.test:8080/\">"))
+        #expect(response.pageText.contains("<h1>Online stores, hosted together</h1>"))
+        #expect(response.pageText.contains("Storefleet runs many merchants' stores on one platform."))
+        #expect(response.pageText.contains("<a class=\"button\" href=\"http://demo.shop.test:8080/\">Visit the demo store</a>"))
+        #expect(response.pageText.contains("<a class=\"button secondary\" href=\"http://demo.shop.test:8080/admin\">Open its admin</a>"))
+        #expect(response.pageText.contains("The demo store is at <a href=\"http://demo.shop.test:8080/\">http://demo.shop.test:8080/</a>."))
     }
 
     @Test(arguments: ["demo.shop.test", "DEMO.SHOP.TEST:8080", "demo.shop.test.", "Demo.Shop.Test.:443"])
@@ -48,7 +50,7 @@ import Testing
         #expect(response.status == 404)
         #expect(response.pageText.contains("No store at this address"))
         #expect(response.pageText.contains("There is no Storefleet store at \(hostInMessage). Check the address for typing mistakes."))
-        #expect(response.pageText.contains("<a href=\"http://shop.test:8080/\">Go to Storefleet</a>"))
+        #expect(response.pageText.contains("<a class=\"button\" href=\"http://shop.test:8080/\">Go to Storefleet</a>"))
     }
 
     @Test(arguments: ["127.0.0.1", "127.0.0.1:8080", "[::1]:8080", "[::1]", "10.0.0.7"])
@@ -127,7 +129,9 @@ import Testing
         // Without a demo store the home page has no demo link.
         let home = try browser.get("/", host: "shop.test")
         #expect(home.status == 200)
-        #expect(!home.pageText.contains("Try the demo store"))
+        #expect(home.pageText.contains("<h1>Online stores, hosted together</h1>"))
+        #expect(!home.pageText.contains("demo store"))
+        #expect(!HTML.links(in: home.text).contains { $0.contains("demo.shop.test") })
     }
 
     @Test func storeAddressFollowsASlugChange() throws {

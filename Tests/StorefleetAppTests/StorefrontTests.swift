@@ -7,8 +7,12 @@ import Tenancy
 @Suite struct StorefrontTests {
     private let host = TestApp.host("alpha")
 
+    /// Counts the product cards on a page: the links whose classes include `product-card`,
+    /// which a sold-out product's card has beside `sold-out`.
     private func productCards(_ response: HTTPResponse) -> Int {
-        response.text.components(separatedBy: "class=\"product-card\"").count - 1
+        HTML.tags("a", in: response.text).filter { tag in
+            HTML.attribute("class", of: tag)?.split(separator: " ").contains("product-card") == true
+        }.count
     }
 
     @Test func homePagePaginates() throws {

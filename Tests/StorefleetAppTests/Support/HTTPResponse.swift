@@ -105,6 +105,28 @@ enum HTML {
         tags("a", in: page).compactMap { attribute("href", of: $0) }.map(unescape)
     }
 
+    /// Returns the `action` of every `<form>` on the page, in order.
+    static func formActions(in page: String) -> [String] {
+        tags("form", in: page).compactMap { attribute("action", of: $0) }.map(unescape)
+    }
+
+    /// Returns the email of the admin layout's "Signed in as …" line, which stands beside
+    /// the logout button, or nil on a page without it.
+    static func signedInEmail(in page: String) -> String? {
+        guard let start = page.range(of: "<span class=\"who\">Signed in as ") else { return nil }
+        guard let end = page.range(of: "</span>", range: start.upperBound..<page.endIndex) else { return nil }
+        return unescape(String(page[start.upperBound..<end.lowerBound]))
+    }
+
+    /// Returns the `value` of the `<input>` whose `id` is `id`, unescaped. The staff page's
+    /// invitation link is such a field: it has an id for its label and no name.
+    static func inputValue(id: String, in page: String) -> String? {
+        for tag in tags("input", in: page) where attribute("id", of: tag) == id {
+            return attribute("value", of: tag).map(unescape)
+        }
+        return nil
+    }
+
     /// Returns the messages that the `field-errors` partial writes beside one field: the
     /// `<span class="error">` elements inside the `<div>` or `<fieldset>` that contains the
     /// input named `field`.
