@@ -3,13 +3,17 @@ import Crypto
 import Foundation
 import HTTPServer
 import SQLite
+import Synchronization
 import Templates
 import Tenancy
 
 /// The Storefleet web application: it resolves each request's host to the platform or a
 /// store and hands it to the matching routes. One instance serves every store.
 public final class Application: Sendable {
-    public let configuration: AppConfiguration
+    /// The settings the app was started with, except that `port` becomes the port the server
+    /// listens on once `setListeningPort(_:)` has recorded it.
+    public var configuration: AppConfiguration { configurationState.withLock { $0 } }
+    private let configurationState: Mutex<AppConfiguration>
     public let catalog: Catalog
     public let pool: StoreDatabasePool
     public let provisioner: Provisioner
@@ -32,7 +36,7 @@ public final class Application: Sendable {
         clock: any WallClock = SystemClock(),
         passwordHasher: PasswordHasher = PasswordHasher()
     ) throws {
-        self.configuration = configuration
+        configurationState = Mutex(configuration)
         self.logger = logger
         self.clock = clock
         self.passwordHasher = passwordHasher
@@ -68,6 +72,14 @@ public final class Application: Sendable {
         storefrontRoutes = StorefrontController.routes()
         adminRoutes = AdminRoutes.routes()
         platformRoutes = PlatformController.routes()
+    }
+
+    /// Records the port the server listens on, so that the links the app writes (invitation
+    /// links, the demo store's address) carry it. It differs from the configured port when
+    /// that is 0, for which the kernel picks a free port as the server starts. Links have no
+    /// port of their own when a public URL is configured, so this changes none of them then.
+    public func setListeningPort(_ port: Int) {
+        configurationState.withLock { $0.port = port }
     }
 
     /// The server's handler: every request of every host comes through here.

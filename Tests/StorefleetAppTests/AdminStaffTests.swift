@@ -13,10 +13,10 @@ import Testing
     }
 
     /// Returns the token of the invitation link in the staff page's link card, after checking
-    /// that the link leads to this store's invitation page.
-    private func invitationToken(_ page: HTTPResponse) throws -> String {
+    /// that the link leads to this store's invitation page on the port the app listens on.
+    private func invitationToken(_ page: HTTPResponse, _ app: TestApp) throws -> String {
         let link = try #require(HTML.inputValue(id: "invitation-url", in: page.text), "no invitation link on a \(page.status) page")
-        let prefix = "http://\(host):8080/admin/invitations/"
+        let prefix = "http://\(host):\(app.port)/admin/invitations/"
         try #require(link.hasPrefix(prefix), "\(link)")
         return String(link.dropFirst(prefix.count))
     }
@@ -184,7 +184,7 @@ import Testing
         #expect(invited.pageText.contains("2 of 2 accounts used"))
         #expect(invited.pageText.contains("Your Plus plan allows 2 staff accounts. Remove one or upgrade the plan to add more."))
         #expect(!invited.pageText.contains("Add a staff member"))
-        let token = try invitationToken(invited)
+        let token = try invitationToken(invited, app)
         #expect(token.count >= 16)
         #expect(token.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }, "\(token)")
         #expect(invited.text.components(separatedBy: "/admin/invitations/").count == 2, "the link is shown once")
@@ -237,7 +237,7 @@ import Testing
 
         let invited = try addStaff(owner, name: "Ivy Invitee", email: "ivy@alpha.example", password: "")
         #expect(invited.status == 200)
-        #expect(try invitationToken(invited).count >= 16)
+        #expect(try invitationToken(invited, app).count >= 16)
         #expect(invited.text.components(separatedBy: "/admin/invitations/").count == 2)
         #expect(invited.pageText.contains("2 of 5 accounts used"))
         #expect(invited.pageText.contains("Add a staff member"))
@@ -251,7 +251,7 @@ import Testing
         try app.createStore("bravo")
         let owner = try app.ownerBrowser("alpha")
         let invited = try addStaff(owner, name: "Ivy Invitee", email: "ivy@alpha.example", password: "")
-        let token = try invitationToken(invited)
+        let token = try invitationToken(invited, app)
         #expect(try app.browser().get("/admin/invitations/\(token)", host: host).status == 200)
 
         let elsewhere = try app.browser().get("/admin/invitations/\(token)", host: TestApp.host("bravo"))
@@ -265,7 +265,7 @@ import Testing
         try app.createStore("alpha")
         let owner = try app.ownerBrowser("alpha")
         let invited = try addStaff(owner, name: "Ivy Invitee", email: "ivy@alpha.example", password: "")
-        let token = try invitationToken(invited)
+        let token = try invitationToken(invited, app)
 
         let page = try owner.get("/admin/staff", host: host)
         let revokeAction = try #require(HTML.tags("form", in: page.text).compactMap { HTML.attribute("action", of: $0) }.first { $0.hasSuffix("/revoke") })

@@ -37,9 +37,11 @@ enum ServeCommand {
         }
         try server.installSignalHandlers()
         try server.start()
+        // NOTE: a request served between start() and this call writes links with the
+        // configured port, which is 0 under --port 0.
+        app.setListeningPort(server.port)
 
-        var printed = configuration
-        if configuration.publicURL == nil { printed.port = server.port }
+        let printed = app.configuration
         logger.info("app.started", ["domain": configuration.platformDomain, "data": configuration.dataDirectory])
         writeOutput("Storefleet is running at \(printed.url(forHost: configuration.platformDomain))")
         if let demo = try app.catalog.store(slug: DemoStore.slug) {
