@@ -40,4 +40,16 @@ import Testing
         #expect(invitation.status == 200)
         #expect(invitation.pageText.contains("Join \(DemoStore.name)"))
     }
+
+    @Test func sigtermStopsTheServerCleanly() throws {
+        let server = try ServerProcess(arguments: ["--no-demo"])
+        defer { server.stop() }
+        #expect(try HTTPClient(port: server.port).get("/health", host: TestApp.platformDomain).text == "ok\n")
+
+        // ServerProcess starts the server with SIGINT and SIGTERM blocked, as a parent that
+        // blocks them passes on, and stop() sends SIGTERM.
+        let status = server.stop()
+        #expect(status == 0, "\(server.text)")
+        #expect(server.text.contains("event=server_stopped forced=false"))
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import HTTPServer
 
 /// `storefleet serve`: runs the server until SIGINT or SIGTERM.
@@ -35,6 +36,7 @@ enum ServeCommand {
         let server = HTTPServer(configuration: serverConfiguration, logger: logger) { request in
             try app.handle(request)
         }
+        unblockShutdownSignals()
         try server.installSignalHandlers()
         try server.start()
         // NOTE: a request served between start() and this call writes links with the
@@ -56,5 +58,17 @@ enum ServeCommand {
         server.waitUntilStopped()
         logger.info("server.stopped")
         return 0
+    }
+
+    /// Unblocks SIGINT and SIGTERM on the calling thread, which then takes them. A process
+    /// inherits its signal mask from the thread that started it, and with both blocked in
+    /// every thread they would stay pending and the server would never stop. A parent's
+    /// Dispatch worker threads, for one, block most signals.
+    private static func unblockShutdownSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 }

@@ -46,7 +46,7 @@ final class ServerProcess {
         process.standardError = pipe
         let output = self.output
         let reader = pipe.fileHandleForReading
-        try process.run()
+        try Self.withShutdownSignalsBlocked { try process.run() }
         // Reading until end of file keeps the pipe drained, so the server never blocks on a
         // full pipe. The end of file comes when the process exits.
         Thread.detachNewThread {
@@ -63,6 +63,22 @@ final class ServerProcess {
             stop()
             throw error
         }
+    }
+
+    /// Runs `body` with SIGINT and SIGTERM blocked on the calling thread, then restores the
+    /// thread's mask. A child process inherits the mask of the thread that starts it, so the
+    /// server starts with both blocked, as it does under any parent that blocks them (the
+    /// test runner's worker threads block most signals). `serve` must stop on SIGTERM all
+    /// the same.
+    private static func withShutdownSignalsBlocked<T>(_ body: () throws -> T) rethrows -> T {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &signals, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        return try body()
     }
 
     /// Everything the process wrote so far, standard output and error together.
