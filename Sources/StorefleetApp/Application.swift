@@ -3,13 +3,17 @@ import Crypto
 import Foundation
 import HTTPServer
 import SQLite
+import Synchronization
 import Templates
 import Tenancy
 
 /// The Storefleet web application: it resolves each request's host to the platform or a
 /// store and hands it to the matching routes. One instance serves every store.
 public final class Application: Sendable {
-    public let configuration: AppConfiguration
+    /// The settings the app was started with, except that `port` becomes the port the server
+    /// listens on once `setListeningPort(_:)` has recorded it.
+    public var configuration: AppConfiguration { configurationState.withLock { $0 } }
+    private let configurationState: Mutex<AppConfiguration>
     public let catalog: Catalog
     public let pool: StoreDatabasePool
     public let provisioner: Provisioner
@@ -33,7 +37,7 @@ public final class Application: Sendable {
         clock: any WallClock = SystemClock(),
         passwordHasher: PasswordHasher = PasswordHasher()
     ) throws {
-        self.configuration = configuration
+        configurationState = Mutex(configuration)
         self.logger = logger
         self.clock = clock
         self.passwordHasher = passwordHasher
@@ -83,6 +87,14 @@ public final class Application: Sendable {
         configuration.lookaside = .init(slotSize: 128, count: 128)
         return configuration
     }()
+
+    /// Records the port the server listens on, so that the links the app writes (invitation
+    /// links, the demo store's address) carry it. It differs from the configured port when
+    /// that is 0, for which the kernel picks a free port as the server starts. Links have no
+    /// port of their own when a public URL is configured, so this changes none of them then.
+    public func setListeningPort(_ port: Int) {
+        configurationState.withLock { $0.port = port }
+    }
 
     /// The server's handler: every request of every host comes through here.
     public func handle(_ request: Request) throws -> Response {
@@ -154,6 +166,20 @@ public final class Application: Sendable {
             guard store.status.servesStorefront else {
                 return try renderUnavailable(store: store)
             }
+        }
+
+        // The pool keeps a store's file open between requests, and an open SQLite file goes
+        // on working after it is unlinked. Without this check a file deleted behind the
+        // server's back would go on serving, and taking writes that are then lost.
+        // TODO: the pool keeps its handle on the deleted file open, so a file restored in
+        // its place is not read until the pool evicts the store.
+        let databasePath = dataDirectory.storeDatabasePath(store.id)
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            logger.error("store.unavailable", [
+                "request_id": request.requestID, "store_id": store.id,
+                "error": "the store's file \(databasePath) is missing; restore it from a backup and run storefleet stores check --repair",
+            ])
+            return try renderUnavailable(store: store)
         }
 
         if request.path.hasPrefix("/files/") {
