@@ -4,14 +4,7 @@
 // import; this constant gives Swift the same value.
 static inline sqlite3_destructor_type csqlite_transient(void) { return SQLITE_TRANSIENT; }
 
-// sqlite3_config and sqlite3_db_config are variadic, which Swift cannot call; these wrap the
-// calls Storefleet makes.
-
-// Turns off SQLite's memory statistics, which take one process-wide lock on every
-// allocation. Must run before the first connection opens (https://sqlite.org/c3ref/config.html).
-static inline int csqlite_disable_memory_statistics(void) {
-    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-}
+// sqlite3_db_config is variadic, which Swift cannot call; this wraps the call Storefleet makes.
 
 // Sets the connection's lookaside allocator: `count` slots of `slotSize` bytes.
 static inline int csqlite_set_lookaside(sqlite3 *db, int slotSize, int count) {

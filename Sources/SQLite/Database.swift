@@ -45,7 +45,6 @@ public final class Database: @unchecked Sendable {
         case .readOnly: flags |= SQLITE_OPEN_READONLY
         }
 
-        Self.configureLibraryOnce()
         var pointer: OpaquePointer?
         let code = sqlite3_open_v2(path, &pointer, flags, nil)
         guard code == SQLITE_OK, let pointer else {
@@ -73,18 +72,6 @@ public final class Database: @unchecked Sendable {
     deinit {
         statementCache.removeAll()
         connection.close()
-    }
-
-    /// Library-wide settings, applied before the process's first connection opens, because
-    /// `sqlite3_config` only works before SQLite initialises itself.
-    private static let libraryConfiguration: Void = {
-        // Memory statistics take one process-wide lock on every allocation, which the
-        // worker threads of a busy server contend on; nothing here reads the statistics.
-        _ = csqlite_disable_memory_statistics()
-    }()
-
-    private static func configureLibraryOnce() {
-        _ = libraryConfiguration
     }
 
     private func applyConfiguration() throws {

@@ -46,8 +46,8 @@ public final class Application: Sendable {
         try FileManager.default.createDirectory(at: dataDirectory.storesFolder, withIntermediateDirectories: true)
         self.dataDirectory = dataDirectory
 
-        let tenancyLogger = TenancyLogger { event, fields in
-            logger.log(.info, event, fieldList: fields)
+        let tenancyLogger = TenancyLogger { event in
+            logger.log(.info, event.name, fieldList: event.fields.map { (key: $0.key, value: $0.value) })
         }
         catalog = try Catalog(dataDirectory: dataDirectory, platformDomain: configuration.platformDomain, clock: clock)
         resolver = HostResolver(catalog: catalog)

@@ -251,7 +251,7 @@ import Testing
             dataDirectory: directory.dataDirectory,
             maximumOpenStores: 10_000,
             descriptorLimit: 1024,
-            logger: TenancyLogger { event, fields in lines.withLock { $0.append(TenancyLogger.formatLine(event, fields)) } },
+            logger: TenancyLogger { event in lines.withLock { $0.append(TenancyLogger.formatLine(event)) } },
             prepare: prepareTestStore
         )
         #expect(pool.maximumOpenStores == 256)
