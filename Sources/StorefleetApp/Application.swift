@@ -216,10 +216,10 @@ public final class Application: Sendable {
         guard housekeeping.claim(store.id, now: now) else { return }
         do {
             let removed = try StoreHousekeeping.run(in: database, now: now)
-            if removed.sessions + removed.loginAttempts + removed.invitations > 0 {
+            if removed.sessions + removed.loginAttempts + removed.invitations + removed.carts > 0 {
                 logger.info("store.housekeeping", [
                     "store_id": store.id, "sessions": removed.sessions,
-                    "login_attempts": removed.loginAttempts, "invitations": removed.invitations,
+                    "login_attempts": removed.loginAttempts, "invitations": removed.invitations, "carts": removed.carts,
                 ])
             }
         } catch {

@@ -4,7 +4,7 @@ import Synchronization
 import SQLite
 import Tenancy
 
-/// Deletes a store's expired sessions, login attempts and staff invitations, at most once
+/// Deletes a store's expired sessions, login attempts, staff invitations and carts, at most once
 /// an hour per store, on the store's own traffic. A store that gets no requests gains no
 /// rows, so it needs no sweep; this keeps the work proportional to use even with thousands
 /// of stores.
@@ -26,12 +26,13 @@ final class StoreHousekeeping: Sendable {
     }
 
     /// Runs the purges in the store's database and returns how many rows each removed.
-    static func run(in database: DatabaseQueue, now: Date) throws -> (sessions: Int, loginAttempts: Int, invitations: Int) {
+    static func run(in database: DatabaseQueue, now: Date) throws -> (sessions: Int, loginAttempts: Int, invitations: Int, carts: Int) {
         try database.write { database in
             (
                 sessions: try SessionStore(database: database, now: { now }).purgeExpired(),
                 loginAttempts: try LoginThrottle(database: database, now: { now }).purgeExpired(),
-                invitations: try StaffDirectory(database: database, now: { now }).purgeExpiredInvitations()
+                invitations: try StaffDirectory(database: database, now: { now }).purgeExpiredInvitations(),
+                carts: try CartStore(database: database, now: { now }).purgeExpired()
             )
         }
     }
