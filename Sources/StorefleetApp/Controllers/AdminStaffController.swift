@@ -48,7 +48,6 @@ enum AdminStaffController {
         form: [String: TemplateValue],
         errors: ValidationErrors,
         notice: String? = nil,
-        invitationURL: String? = nil,
         status: HTTPStatus = .ok
     ) throws -> Response {
         let now = context.app.clock.now()
@@ -82,7 +81,6 @@ enum AdminStaffController {
             "canManage": .bool(isOwner),
             "form": .dictionary(form),
             "errors": errors.templateValue,
-            "invitationURL": invitationURL.map(TemplateValue.string) ?? .null,
         ], status: status)
     }
 
@@ -98,12 +96,16 @@ enum AdminStaffController {
 
         do {
             if password.isEmpty {
-                let token = try context.database.write { database in
-                    try StaffDirectory(database: database, passwordHasher: hasher, now: { now }).invite(email: email, name: name, limit: limit).token
+                let (token, invitation) = try context.database.write { database in
+                    try StaffDirectory(database: database, passwordHasher: hasher, now: { now }).invite(email: email, name: name, limit: limit)
                 }
                 let url = context.app.configuration.storeURL(slug: context.store.slug, path: "/admin/invitations/" + token)
                 context.app.logger.info("staff.invited", ["request_id": context.request.requestID, "store_id": context.store.id, "by": staff.id])
-                return try show(context, staff: staff, form: [:], errors: ValidationErrors(), notice: "Invitation created for \(email).", invitationURL: url)
+                // The link goes into the notice at the top of the page because the add form, and
+                // everything inside it, is hidden once the invitation takes the plan's last
+                // place. Only the token's hash is stored, so this is the one time it is shown.
+                let notice = "Invitation created for \(invitation.email). Send this link to the new member; it works once and expires on \(AdminFormat.date(invitation.expiresAt)): \(url)"
+                return try show(context, staff: staff, form: [:], errors: ValidationErrors(), notice: notice)
             }
             let member = try context.database.write { database in
                 try StaffDirectory(database: database, passwordHasher: hasher, now: { now }).add(email: email, name: name, password: password, role: .staff, limit: limit)
