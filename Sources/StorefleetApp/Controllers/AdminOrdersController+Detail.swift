@@ -1,0 +1,158 @@
+import Commerce
+import Foundation
+import HTTPServer
+import Templates
+
+/// One order's page and the status changes posted from it. Each change is a POST form; the
+/// page offers only the changes the order's state allows, and one posted anyway (from an
+/// old tab, say) shows the page again with `OrderError`'s message and status 409.
+extension AdminOrdersController {
+    /// The action forms' fields as typed, so a rejected form shows them again.
+    struct ActionForm {
+        var reference = ""
+        var carrier = ""
+        var trackingNumber = ""
+        var reason = ""
+        var note = ""
+
+        init() {}
+
+        init(_ form: FormParameters) {
+            reference = form["reference"] ?? ""
+            carrier = form["carrier"] ?? ""
+            trackingNumber = form["tracking_number"] ?? ""
+            reason = form["reason"] ?? ""
+            note = form["note"] ?? ""
+        }
+
+        var templateValue: TemplateValue {
+            TemplateValue(fields: [
+                "reference": reference, "carrier": carrier, "trackingNumber": trackingNumber,
+                "reason": reason, "note": note,
+            ])
+        }
+    }
+
+    /// The confirmation shown after a change redirected back to the order page.
+    static func doneNotice(_ done: String?) -> String? {
+        switch done {
+        case "paid": return "Order marked as paid."
+        case "shipped": return "Order marked as shipped."
+        case "delivered": return "Order marked as delivered."
+        case "canceled": return "Order canceled; its stock was put back."
+        case "note": return "Note added to the timeline."
+        default: return nil
+        }
+    }
+
+    static func showOrder(
+        _ context: StoreRequest,
+        id: Int64,
+        form: ActionForm = ActionForm(),
+        errors: ValidationErrors = ValidationErrors(),
+        notice: String? = nil,
+        alert: String? = nil,
+        status: HTTPStatus = .ok
+    ) throws -> Response {
+        let loaded = try context.database.read { database in
+            let orders = OrderStore(database: database)
+            guard let order = try orders.find(id: id) else {
+                throw HTTPError(.notFound, "There is no order with id \(id). Find the order in the order list by its number.")
+            }
+            return (order: order, timeline: try orders.timeline(orderID: id), mails: try Outbox(database: database).messages(orderID: id))
+        }
+        let order = loaded.order
+        let currency = context.currency
+
+        return try context.render("admin/orders/show", [
+            "nav": ["orders": true],
+            "notice": notice.map(TemplateValue.string) ?? .null,
+            "alert": alert.map(TemplateValue.string) ?? .null,
+            "order": AdminOrderValues.detail(order, currency: currency),
+            "actions": AllowedOrderActions(order).templateValue,
+            // Newest first, as staff mostly look for the latest change.
+            "timeline": .array(loaded.timeline.reversed().map(AdminOrderValues.event)),
+            "mails": .array(loaded.mails.map(AdminOrderValues.mail)),
+            "form": form.templateValue,
+            "errors": errors.templateValue,
+        ], status: status)
+    }
+
+    // MARK: - Changes
+
+    static func markPaid(_ context: StoreRequest, id: Int64) throws -> Response {
+        let form = ActionForm(context.form)
+        return try change(context, id: id, form: form, done: "paid", event: "order.paid") { orders, actor in
+            try orders.markPaid(id: id, by: actor, reference: form.reference, composeMails: orderMails(context))
+        }
+    }
+
+    static func ship(_ context: StoreRequest, id: Int64) throws -> Response {
+        let form = ActionForm(context.form)
+        return try change(context, id: id, form: form, done: "shipped", event: "order.shipped") { orders, actor in
+            try orders.ship(
+                id: id, carrier: form.carrier, trackingNumber: form.trackingNumber, by: actor,
+                composeMails: orderMails(context)
+            )
+        }
+    }
+
+    static func markDelivered(_ context: StoreRequest, id: Int64) throws -> Response {
+        try change(context, id: id, form: ActionForm(context.form), done: "delivered", event: "order.delivered") { orders, actor in
+            try orders.markDelivered(id: id, by: actor)
+        }
+    }
+
+    static func cancel(_ context: StoreRequest, id: Int64) throws -> Response {
+        let form = ActionForm(context.form)
+        return try change(context, id: id, form: form, done: "canceled", event: "order.canceled") { orders, actor in
+            try orders.cancel(id: id, reason: form.reason, by: actor, composeMails: orderMails(context))
+        }
+    }
+
+    static func addNote(_ context: StoreRequest, id: Int64) throws -> Response {
+        let form = ActionForm(context.form)
+        return try change(context, id: id, form: form, done: "note", event: "order.note_added") { orders, actor in
+            try orders.addNote(id: id, text: form.note, by: actor)
+        }
+    }
+
+    /// Runs one change as the signed-in staff member and redirects back to the order page,
+    /// or shows the page again with the messages of a rejected form or transition.
+    private static func change(
+        _ context: StoreRequest,
+        id: Int64,
+        form: ActionForm,
+        done: String,
+        event: String,
+        _ body: (OrderStore, OrderActor) throws -> Void
+    ) throws -> Response {
+        let staff = try AdminRoutes.requireActiveStaff(context)
+        let actor = OrderActor.staff(id: staff.id, name: staff.name.isEmpty ? staff.email : staff.name)
+        let now = context.app.clock.now()
+
+        do {
+            try context.database.write { database in
+                try body(OrderStore(database: database, now: { now }), actor)
+            }
+        } catch let errors as ValidationErrors {
+            return try showOrder(context, id: id, form: form, errors: errors, status: .unprocessableContent)
+        } catch let error as OrderError {
+            return try showOrder(context, id: id, alert: error.description, status: .conflict)
+        }
+
+        context.app.logger.info(event, [
+            "request_id": context.request.requestID, "store_id": context.store.id, "order_id": id, "staff_id": staff.id,
+        ])
+        return .redirect(to: "/admin/orders/\(id)?done=\(done)")
+    }
+
+    /// Composes the shopper's mails for a change: payment received, shipped or canceled.
+    /// The closure runs inside the change's transaction, so the mails are queued exactly
+    /// when the change commits.
+    private static func orderMails(_ context: StoreRequest) -> (Order) throws -> [OutgoingMail] {
+        // TODO: return the mails of the shopper-side mail composer in Sources/StorefleetApp/Mail/
+        // (payment received, shipped, canceled) once it is merged; until then no mail is queued.
+        { _ in [] }
+    }
+}
