@@ -62,11 +62,11 @@ import Testing
             #expect(!chart.contains("<title>Feb 13:"))
             #expect(!chart.contains("<title>Feb 1:"))
         }
-        // The tallest revenue bar ($65.00 on Feb 20) fills the plot's 180 units; the
-        // tallest order bar is today's.
-        #expect(revenue.contains("height=\"180.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))
-        #expect(orders.contains("height=\"180.0\" rx=\"2\" class=\"bar\"><title>Mar 15:"))
-        #expect(orders.contains("height=\"90.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))
+        // The tallest revenue bar ($65.00 on Feb 20) fills the plot's 140 units (the 180
+        // high chart less its margins); the tallest order bar is today's, with two orders.
+        #expect(revenue.contains("height=\"140.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))
+        #expect(orders.contains("height=\"140.0\" rx=\"2\" class=\"bar\"><title>Mar 15:"))
+        #expect(orders.contains("height=\"70.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))
     }
 
     @Test func dashboardWithoutOrders() throws {

@@ -7,6 +7,8 @@ import Templates
 /// not count (see `OrderStatistics`).
 enum AdminDashboardSales {
     static let dayCount = 30
+    /// Lower than `BarChart`'s default, because the two charts stand one above the other.
+    static let chartHeight = 180
 
     static func templateValue(_ summary: OrderStatistics.Summary) -> TemplateValue {
         let currency = summary.currency
@@ -29,8 +31,8 @@ enum AdminDashboardSales {
         }
 
         return .dictionary([
-            "revenueChart": BarChart(bars: revenueBars, caption: "Revenue per day, last \(dayCount) days").templateValue,
-            "ordersChart": BarChart(bars: orderBars, caption: "Orders per day, last \(dayCount) days").templateValue,
+            "revenueChart": BarChart(bars: revenueBars, caption: "Revenue per day, last \(dayCount) days", height: chartHeight).templateValue,
+            "ordersChart": BarChart(bars: orderBars, caption: "Orders per day, last \(dayCount) days", height: chartHeight).templateValue,
             "today": figures(summary.today, format: format),
             "thisMonth": figures(summary.thisMonth, format: format),
             "period": figures(OrderStatistics.Figures(orderCount: periodOrders, revenue: periodRevenue), format: format),
