@@ -63,7 +63,7 @@ import Testing
             #expect(!chart.contains("<title>Feb 1:"))
         }
         // The tallest revenue bar ($65.00 on Feb 20) fills the plot's 140 units (the 180
-        // high chart less its margins); the tallest order bar is today's, with two orders.
+        // high chart less its margins). The tallest order bar is today's, with two orders.
         #expect(revenue.contains("height=\"140.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))
         #expect(orders.contains("height=\"140.0\" rx=\"2\" class=\"bar\"><title>Mar 15:"))
         #expect(orders.contains("height=\"70.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))

@@ -274,7 +274,7 @@ import Testing
     @Test func csvExportStreamsManyOrders() throws {
         let shop = try OrderShop.start()
         defer { shop.stop() }
-        // Enough rows for several 16 KiB chunks; inserted in one transaction to stay quick.
+        // Enough rows for several 16 KiB chunks, inserted in one transaction to stay quick.
         try shop.write { database, now in
             let carts = CartStore(database: database, now: now)
             let checkout = Checkout(database: database, now: now)

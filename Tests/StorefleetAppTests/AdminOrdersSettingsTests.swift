@@ -89,8 +89,8 @@ import Testing
         #expect(deleted.status == 303)
         #expect(deleted.location == "/admin/settings/shipping?deleted=1")
         #expect(try shippingMethods(shop).map(\.id) == [shop.standard.id])
-        let gone = try browser.get("/admin/settings/shipping/\(express.id)/edit", host: shop.host)
-        #expect(gone.status == 404)
+        let deletedPage = try browser.get("/admin/settings/shipping/\(express.id)/edit", host: shop.host)
+        #expect(deletedPage.status == 404)
     }
 
     @Test func shippingFormReportsEveryInvalidField() throws {

@@ -173,7 +173,7 @@ func parseCSV(_ text: String) -> [[String]] {
 extension HTTPResponse {
     /// The page's text with tags removed and runs of white space collapsed, roughly what a
     /// reader sees, for checks of sentences that the markup splits. A tag of an element
-    /// that browsers lay out as a block separates words; an inline tag does not.
+    /// that browsers lay out as a block separates words, and an inline tag does not.
     var visibleText: String {
         let inlineTags: Set<String> = ["a", "strong", "em", "b", "i", "span", "time", "code", "abbr"]
         var result = ""

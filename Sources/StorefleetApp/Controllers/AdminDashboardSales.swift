@@ -23,7 +23,7 @@ enum AdminDashboardSales {
             let figures = entry.figures
             let orders = figures.orderCount == 1 ? "1 order" : "\(figures.orderCount) orders"
             let title = "\(label): \(orders), \(format(figures.revenue))"
-            // Bars are drawn from minor units; only their proportions matter.
+            // Bar heights come straight from minor units. Only their proportions matter.
             revenueBars.append(BarChart.Bar(label: label, value: Double(figures.revenue), title: title))
             orderBars.append(BarChart.Bar(label: label, value: Double(figures.orderCount), title: title))
             periodOrders += figures.orderCount

@@ -41,15 +41,15 @@ struct AdminOrderFilterQuery {
 
     /// The query string of `pairs` without empty values, starting with `?`, or empty.
     var queryString: String {
-        let kept = pairs.filter { !$0.1.isEmpty }
-        guard !kept.isEmpty else { return "" }
-        return "?" + kept.map { PercentEncoding.encode($0.0) + "=" + PercentEncoding.encode($0.1) }.joined(separator: "&")
+        let nonEmpty = pairs.filter { !$0.1.isEmpty }
+        guard !nonEmpty.isEmpty else { return "" }
+        return "?" + nonEmpty.map { PercentEncoding.encode($0.0) + "=" + PercentEncoding.encode($0.1) }.joined(separator: "&")
     }
 
     /// Reads the parameters into a filter, adding a message on each one that cannot be read,
     /// keyed by the parameter's name, so a hand-edited link gets a message instead of a 500.
     ///
-    /// - Parameter paymentKinds: the kinds the store has methods for; any other `payment`
+    /// - Parameter paymentKinds: the kinds the store has methods for. Any other `payment`
     ///   value is reported.
     func filter(paymentKinds: [PaymentMethodKind], errors: inout ValidationErrors) -> OrderFilter {
         var filter = OrderFilter()

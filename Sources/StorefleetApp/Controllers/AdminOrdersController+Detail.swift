@@ -3,7 +3,7 @@ import Foundation
 import HTTPServer
 import Templates
 
-/// One order's page and the status changes posted from it. Each change is a POST form; the
+/// One order's page and the status changes posted from it. Each change is a POST form. The
 /// page offers only the changes the order's state allows, and one posted anyway (from an
 /// old tab, say) shows the page again with `OrderError`'s message and status 409.
 extension AdminOrdersController {
@@ -138,6 +138,10 @@ extension AdminOrdersController {
         } catch let errors as ValidationErrors {
             return try showOrder(context, id: id, form: form, errors: errors, status: .unprocessableContent)
         } catch let error as OrderError {
+            context.app.logger.info("order.change_rejected", [
+                "request_id": context.request.requestID, "store_id": context.store.id, "order_id": id,
+                "event": event, "error": error.description,
+            ])
             return try showOrder(context, id: id, alert: error.description, status: .conflict)
         }
 
@@ -152,7 +156,7 @@ extension AdminOrdersController {
     /// when the change commits.
     private static func orderMails(_ context: StoreRequest) -> (Order) throws -> [OutgoingMail] {
         // TODO: return the mails of the shopper-side mail composer in Sources/StorefleetApp/Mail/
-        // (payment received, shipped, canceled) once it is merged; until then no mail is queued.
+        // (payment received, shipped, canceled) once it is merged. Until then no mail is queued.
         { _ in [] }
     }
 }

@@ -53,8 +53,8 @@ enum AdminOrdersController {
         return try renderList(context, query: query, paymentMethods: paymentMethods, list: result, errors: errors)
     }
 
-    /// Renders the list page; `list` is nil when the filters could not be read, and the
-    /// page then shows only the filter form with its messages.
+    /// Renders the list page. `list` is nil when the filters could not be read, and the page
+    /// then shows only the filter form with its messages.
     private static func renderList(
         _ context: StoreRequest,
         query: AdminOrderFilterQuery,
@@ -139,7 +139,7 @@ enum AdminOrdersController {
     /// (the pool then neither closes nor deletes the file meanwhile) and reads through a
     /// read-only connection of its own. The store's shared `DatabaseQueue` serialises every
     /// request of the store, and a client that downloads slowly would otherwise hold it for
-    /// the whole download; in WAL mode the extra reader blocks no writer.
+    /// the whole download. In WAL mode the extra reader blocks no writer.
     private static func writeCSV(filter: OrderFilter, storeID: String, pool: StoreDatabasePool, to writer: any BodyWriter) throws -> Int {
         try pool.withStore(storeID) { queue in
             var configuration = Database.Configuration()
@@ -148,7 +148,7 @@ enum AdminOrdersController {
             defer { try? database.close() }
 
             // Excel reads a CSV without a byte order mark in the computer's legacy code page,
-            // which garbles every accented name; with one it reads UTF-8.
+            // which garbles every accented name. With one it reads UTF-8.
             try writer.write([0xEF, 0xBB, 0xBF])
 
             var records = 0

@@ -99,12 +99,15 @@ enum AdminOutboxController {
             // Only failed mails are offered again. A mail sent meanwhile (from another tab,
             // say) is not sent a second time by a stale button.
             guard message.status == .failed else {
-                return "Mail \(id) is \(label(message.status).lowercased()), not failed, so it was not queued again."
+                return "Mail \(id) is \(label(message.status).lowercased()), not failed, so it was not queued again. The list below shows its current state."
             }
             try outbox.retry(id: id)
             return nil
         }
         if let rejection = outcome {
+            context.app.logger.info("outbox.retry_rejected", [
+                "request_id": context.request.requestID, "store_id": context.store.id, "mail_id": id, "error": rejection,
+            ])
             return try list(context, alert: rejection, status: .conflict)
         }
         context.app.logger.info("outbox.retried", [
