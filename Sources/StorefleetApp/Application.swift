@@ -24,6 +24,7 @@ public final class Application: Sendable {
     let adminRoutes: Router<StoreRequest>
     let platformRoutes: Router<PlatformRequest>
     let housekeeping = StoreHousekeeping()
+    let shopJobs = ShopJobs()
 
     /// Opens the catalog under the data folder (creating it on first start) and loads every
     /// template. A template syntax error stops the start with its file, line and column.

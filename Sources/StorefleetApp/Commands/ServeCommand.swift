@@ -21,6 +21,8 @@ enum ServeCommand {
 
         let app = try Application(configuration: configuration, logger: logger)
         let createdDemo = configuration.provisionDemo ? try DemoStore.provisionIfEmpty(app) : false
+        let shopWorkers = try ShopWorkers.start(app)
+        defer { shopWorkers.stop() }
 
         var serverConfiguration = ServerConfiguration()
         serverConfiguration.host = configuration.host

@@ -30,6 +30,11 @@ public struct AppConfiguration: Sendable {
     /// in front of the server appends it. Only safe when every request comes through that
     /// proxy; otherwise a client could pick its own address.
     public var trustsForwardedFor = false
+    /// How store mail leaves the server: `file` writes each message as an `.eml` file under
+    /// `<data>/outbox/<store-id>/`, and `smtp` hands it to the server in `smtp`.
+    public var mailTransport: MailTransportKind = .file
+    /// The SMTP server, for `mailTransport == .smtp`.
+    public var smtp = SMTPSettings()
 
     public init() {}
 
@@ -95,6 +100,18 @@ public struct AppConfiguration: Sendable {
                    help: "Do not create the demo store when the data folder has no stores."),
         OptionSpec(switch: "--trust-proxy", env: "STOREFLEET_TRUST_PROXY",
                    help: "Take the client's address from the last X-Forwarded-For entry; only behind a reverse proxy that sets it."),
+        OptionSpec("--mail-transport", env: "STOREFLEET_MAIL_TRANSPORT", value: "KIND", default: "file",
+                   help: "How store mail is delivered: file (an .eml file per message under DIR/outbox/STORE-ID/) or smtp."),
+        OptionSpec("--smtp-host", env: "STOREFLEET_SMTP_HOST", value: "NAME", default: nil,
+                   help: "SMTP server host name or IP address; required with --mail-transport smtp."),
+        OptionSpec("--smtp-port", env: "STOREFLEET_SMTP_PORT", value: "PORT", default: nil,
+                   help: "SMTP server port. Default: 587 with starttls, 465 with tls, 25 with none."),
+        OptionSpec("--smtp-security", env: "STOREFLEET_SMTP_SECURITY", value: "MODE", default: "starttls",
+                   help: "starttls (upgrade with STARTTLS, required), tls (TLS from the first byte) or none (local relays only)."),
+        OptionSpec("--smtp-username", env: "STOREFLEET_SMTP_USERNAME", value: "NAME", default: nil,
+                   help: "User name for SMTP AUTH PLAIN; leave unset to send without logging in."),
+        OptionSpec("--smtp-password", env: "STOREFLEET_SMTP_PASSWORD", value: "SECRET", default: nil,
+                   help: "Password for SMTP AUTH PLAIN. Prefer the variable: a flag shows in the process list."),
     ]
 
     /// Builds the configuration from parsed `serve` options, checking every value.
@@ -130,5 +147,6 @@ public struct AppConfiguration: Sendable {
         development = options.isSet("--dev")
         provisionDemo = !options.isSet("--no-demo")
         trustsForwardedFor = options.isSet("--trust-proxy")
+        try readMailOptions(options)
     }
 }

@@ -22,6 +22,7 @@ enum StorefrontController {
             guard let product else { throw HTTPError(.notFound, "") }
             return try context.render("store/product", ["product": productValue(product, context)])
         }
+        ShopRoutes.register(&router)
         return router
     }
 

@@ -65,6 +65,7 @@ final class StoreRequest {
         context["store"] = storeContext
         context["csrfToken"] = .string(session?.csrfToken ?? "")
         context["year"] = .int(Calendar(identifier: .gregorian).component(.year, from: app.clock.now()))
+        try addShopperValues(to: &context, view: view)
         if let staff {
             context["staff"] = ["email": .string(staff.email), "name": .string(staff.name), "isOwner": .bool(staff.role == .owner)]
         }
