@@ -1,12 +1,17 @@
 import Commerce
 import Foundation
 import Testing
+@testable import StorefleetApp
 
 /// One order's admin page and the changes staff post from it.
 @Suite struct AdminOrdersDetailTests {
     /// The `action` of every form on the page, without the CSRF-only logout form.
     private func actions(_ page: HTTPResponse) -> [String] {
         HTML.formActions(in: page.text).filter { $0 != "/admin/logout" }
+    }
+
+    private func mails(_ shop: OrderShop, _ orderID: Int64) throws -> [OutboxMessage] {
+        try shop.write { database, _ in try Outbox(database: database).messages(orderID: orderID) }
     }
 
     @Test func pageShowsTheWholeOrder() throws {
@@ -111,6 +116,17 @@ import Testing
         #expect(final.carrier == "Correos")
         #expect(final.trackingNumber == "PK4711ES")
         #expect(try shop.timeline(order.id).map(\.kind) == [.placed, .paid, .shipped, .delivered])
+
+        // The shopper gets a mail for the payment and one for the shipment, and the sender
+        // was told that the store has mail to deliver.
+        let sent = try mails(shop, order.id)
+        #expect(sent.map(\.mail.kind) == [.paymentReceived, .orderShipped])
+        #expect(sent.map(\.mail.toAddress) == ["ana@example.com", "ana@example.com"])
+        #expect(sent.map(\.mail.subject) == ["Payment received for order #\(order.number)", "Order #\(order.number) has shipped"])
+        #expect(sent.last?.mail.textBody.contains("PK4711ES") == true)
+        #expect(sent.allSatisfy { $0.status == .queued })
+        #expect(shop.app.app.shopJobs.mail.snapshot[shop.store.id] != nil)
+        #expect(afterDelivered.visibleText.contains("Queued Order #\(order.number) has shipped to ana@example.com"))
     }
 
     @Test func shipRequiresCarrierAndTrackingNumber() throws {
@@ -173,6 +189,7 @@ import Testing
         #expect(stored.status == .paid)
         #expect(stored.carrier == "Correos")
         #expect(try shop.timeline(order.id).map(\.kind) == [.placed, .paid, .shipped])
+        #expect(try mails(shop, order.id).isEmpty)
     }
 
     @Test func cancelPutsStockBack() throws {
@@ -195,6 +212,9 @@ import Testing
         #expect(page.pageText.contains("Canceled; stock put back. Reason: Customer called to cancel"))
         #expect(actions(page) == ["\(path)/notes"])
         #expect(try shop.order(order.id).status == .canceled)
+        let canceledMail = try #require(try mails(shop, order.id).last)
+        #expect(canceledMail.mail.kind == .orderCanceled)
+        #expect(canceledMail.mail.subject == "Order #\(order.number) canceled")
 
         // Posting the cancel again changes nothing and puts no stock back twice.
         let again = try browser.submit("\(path)/cancel", host: shop.host, formPath: path, fields: [("reason", "")])

@@ -1,6 +1,7 @@
 import Commerce
 import Foundation
 import Testing
+@testable import StorefleetApp
 
 /// The admin outbox: the store's mails with their delivery state, and Send again.
 @Suite struct AdminOrdersOutboxTests {
@@ -103,6 +104,32 @@ import Testing
 
         let missing = try browser.submit("/admin/outbox/999/retry", host: shop.host, formPath: "/admin/outbox", fields: [])
         #expect(missing.status == 404)
+    }
+
+    @Test func sendAgainDeliversThroughTheSender() throws {
+        let shop = try OrderShop.start()
+        defer { shop.stop() }
+        let order = try shop.placeOrder([(shop.mug, 1)])
+        let ids = try queueThreeMails(shop, orderID: order.id)
+        let workers = ShopWorkers(app: shop.app.app, transport: try StoreMailTransport.make(shop.app.app.configuration))
+        workers.start()
+        defer { workers.stop() }
+        workers.waitForStartupScan()
+        let browser = try shop.owner()
+
+        let retried = try browser.submit("/admin/outbox/\(ids.failed)/retry", host: shop.host, formPath: "/admin/outbox", fields: [])
+        #expect(retried.status == 303)
+
+        // The file transport writes each delivered mail under outbox/<store id>/.
+        let folder = shop.app.dataDirectory.appendingPathComponent("outbox/\(shop.store.id)", isDirectory: true)
+        let files = try waitForMailFiles(in: folder, count: 2)
+        let contents = try files.map { try String(contentsOf: $0, encoding: .utf8) }
+        #expect(contents.contains { $0.contains("To: Ana Ruiz <failed@example.com>") && $0.contains("Subject: Mail number 2") })
+        let deadline = Date().addingTimeInterval(10)
+        while try message(shop, ids.failed).status != .sent && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(try message(shop, ids.failed).status == .sent)
     }
 
     @Test func listPaginatesWithItsFilter() throws {

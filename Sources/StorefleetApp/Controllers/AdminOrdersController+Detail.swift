@@ -9,6 +9,9 @@ import Templates
 extension AdminOrdersController {
     /// The action forms' fields as typed, so a rejected form shows them again.
     struct ActionForm {
+        /// The keys of `ValidationErrors` that a field of these forms shows.
+        static let fieldNames: Set<String> = ["reference", "carrier", "trackingNumber", "reason", "note"]
+
         var reference = ""
         var carrier = ""
         var trackingNumber = ""
@@ -82,17 +85,17 @@ extension AdminOrdersController {
 
     static func markPaid(_ context: StoreRequest, id: Int64) throws -> Response {
         let form = ActionForm(context.form)
-        return try change(context, id: id, form: form, done: "paid", event: "order.paid") { orders, actor in
-            try orders.markPaid(id: id, by: actor, reference: form.reference, composeMails: orderMails(context))
+        return try change(context, id: id, form: form, done: "paid", event: "order.paid", queuesMail: true) { orders, actor in
+            try orders.markPaid(id: id, by: actor, reference: form.reference, composeMails: shopperMail(context) { try $0.paymentReceived($1) })
         }
     }
 
     static func ship(_ context: StoreRequest, id: Int64) throws -> Response {
         let form = ActionForm(context.form)
-        return try change(context, id: id, form: form, done: "shipped", event: "order.shipped") { orders, actor in
+        return try change(context, id: id, form: form, done: "shipped", event: "order.shipped", queuesMail: true) { orders, actor in
             try orders.ship(
                 id: id, carrier: form.carrier, trackingNumber: form.trackingNumber, by: actor,
-                composeMails: orderMails(context)
+                composeMails: shopperMail(context) { try $0.shipped($1) }
             )
         }
     }
@@ -105,8 +108,8 @@ extension AdminOrdersController {
 
     static func cancel(_ context: StoreRequest, id: Int64) throws -> Response {
         let form = ActionForm(context.form)
-        return try change(context, id: id, form: form, done: "canceled", event: "order.canceled") { orders, actor in
-            try orders.cancel(id: id, reason: form.reason, by: actor, composeMails: orderMails(context))
+        return try change(context, id: id, form: form, done: "canceled", event: "order.canceled", queuesMail: true) { orders, actor in
+            try orders.cancel(id: id, reason: form.reason, by: actor, composeMails: shopperMail(context) { try $0.canceled($1) })
         }
     }
 
@@ -125,6 +128,7 @@ extension AdminOrdersController {
         form: ActionForm,
         done: String,
         event: String,
+        queuesMail: Bool = false,
         _ body: (OrderStore, OrderActor) throws -> Void
     ) throws -> Response {
         let staff = try AdminRoutes.requireActiveStaff(context)
@@ -136,7 +140,11 @@ extension AdminOrdersController {
                 try body(OrderStore(database: database, now: { now }), actor)
             }
         } catch let errors as ValidationErrors {
-            return try showOrder(context, id: id, form: form, errors: errors, status: .unprocessableContent)
+            // Messages on fields outside the page's forms come from a composed mail, such as
+            // an address that no longer validates, and are shown above the page instead.
+            let others = errors.all.filter { !ActionForm.fieldNames.contains($0.field) }
+            let alert = others.isEmpty ? nil : "Nothing was changed, because the mail to the shopper could not be composed: " + others.map(\.message).joined(separator: " ")
+            return try showOrder(context, id: id, form: form, errors: errors, alert: alert, status: .unprocessableContent)
         } catch let error as OrderError {
             context.app.logger.info("order.change_rejected", [
                 "request_id": context.request.requestID, "store_id": context.store.id, "order_id": id,
@@ -145,18 +153,23 @@ extension AdminOrdersController {
             return try showOrder(context, id: id, alert: error.description, status: .conflict)
         }
 
+        if queuesMail {
+            context.noteQueuedMail()
+        }
         context.app.logger.info(event, [
             "request_id": context.request.requestID, "store_id": context.store.id, "order_id": id, "staff_id": staff.id,
         ])
         return .redirect(to: "/admin/orders/\(id)?done=\(done)")
     }
 
-    /// Composes the shopper's mails for a change: payment received, shipped or canceled.
-    /// The closure runs inside the change's transaction, so the mails are queued exactly
-    /// when the change commits.
-    private static func orderMails(_ context: StoreRequest) -> (Order) throws -> [OutgoingMail] {
-        // TODO: return the mails of the shopper-side mail composer in Sources/StorefleetApp/Mail/
-        // (payment received, shipped, canceled) once it is merged. Until then no mail is queued.
-        { _ in [] }
+    /// The shopper's mail for a change, composed from the store's mail templates. The
+    /// closure runs inside the change's transaction, so the mail is queued exactly when the
+    /// change commits, and a template error rolls the change back.
+    private static func shopperMail(
+        _ context: StoreRequest,
+        _ compose: @escaping (StoreMailComposer, Order) throws -> OutgoingMail
+    ) -> (Order) throws -> [OutgoingMail] {
+        let composer = StoreMailComposer(context)
+        return { order in [try compose(composer, order)] }
     }
 }

@@ -110,6 +110,7 @@ enum AdminOutboxController {
             ])
             return try list(context, alert: rejection, status: .conflict)
         }
+        context.noteQueuedMail()
         context.app.logger.info("outbox.retried", [
             "request_id": context.request.requestID, "store_id": context.store.id, "mail_id": id, "staff_id": staff.id,
         ])
