@@ -5,7 +5,7 @@ import Testing
 
 /// One order's admin page and the changes staff post from it.
 @Suite struct AdminOrdersDetailTests {
-    /// The `action` of every form on the page, without the CSRF-only logout form.
+    /// Returns the `action` of every form on the page except the logout form.
     private func actions(_ page: HTTPResponse) -> [String] {
         HTML.formActions(in: page.text).filter { $0 != "/admin/logout" }
     }
@@ -117,8 +117,8 @@ import Testing
         #expect(final.trackingNumber == "PK4711ES")
         #expect(try shop.timeline(order.id).map(\.kind) == [.placed, .paid, .shipped, .delivered])
 
-        // The shopper gets a mail for the payment and one for the shipment, and the sender
-        // was told that the store has mail to deliver.
+        // The shopper gets a mail for the payment and one for the shipment, and the store is
+        // scheduled with the mail sender.
         let sent = try mails(shop, order.id)
         #expect(sent.map(\.mail.kind) == [.paymentReceived, .orderShipped])
         #expect(sent.map(\.mail.toAddress) == ["ana@example.com", "ana@example.com"])

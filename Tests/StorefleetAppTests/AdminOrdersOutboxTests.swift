@@ -124,7 +124,8 @@ import Testing
         let folder = shop.app.dataDirectory.appendingPathComponent("outbox/\(shop.store.id)", isDirectory: true)
         let files = try waitForMailFiles(in: folder, count: 2)
         let contents = try files.map { try String(contentsOf: $0, encoding: .utf8) }
-        #expect(contents.contains { $0.contains("To: Ana Ruiz <failed@example.com>") && $0.contains("Subject: Mail number 2") })
+        let delivered = try #require(contents.first { $0.contains("Subject: Mail number 2") })
+        #expect(delivered.contains("To: Ana Ruiz <failed@example.com>"))
         let deadline = Date().addingTimeInterval(10)
         while try message(shop, ids.failed).status != .sent && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.05)

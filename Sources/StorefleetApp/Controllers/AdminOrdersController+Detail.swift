@@ -36,7 +36,7 @@ extension AdminOrdersController {
         }
     }
 
-    /// The confirmation shown after a change redirected back to the order page.
+    /// Returns the confirmation to show after a change redirected back to the order page.
     static func doneNotice(_ done: String?) -> String? {
         switch done {
         case "paid": return "Order marked as paid."
@@ -162,8 +162,8 @@ extension AdminOrdersController {
         return .redirect(to: "/admin/orders/\(id)?done=\(done)")
     }
 
-    /// The shopper's mail for a change, composed from the store's mail templates. The
-    /// closure runs inside the change's transaction, so the mail is queued exactly when the
+    /// Returns a `composeMails` closure that builds the shopper's mail for a change from the
+    /// store's mail templates. The closure runs inside the change's transaction, so the mail is queued exactly when the
     /// change commits, and a template error rolls the change back.
     private static func shopperMail(
         _ context: StoreRequest,
