@@ -3,13 +3,17 @@ import Crypto
 import Foundation
 import HTTPServer
 import SQLite
+import Synchronization
 import Templates
 import Tenancy
 
 /// The Storefleet web application: it resolves each request's host to the platform or a
 /// store and hands it to the matching routes. One instance serves every store.
 public final class Application: Sendable {
-    public let configuration: AppConfiguration
+    /// The settings the app was started with, except that `port` becomes the port the server
+    /// listens on once `setListeningPort(_:)` has recorded it.
+    public var configuration: AppConfiguration { configurationState.withLock { $0 } }
+    private let configurationState: Mutex<AppConfiguration>
     public let catalog: Catalog
     public let pool: StoreDatabasePool
     public let provisioner: Provisioner
@@ -34,7 +38,7 @@ public final class Application: Sendable {
         clock: any WallClock = SystemClock(),
         passwordHasher: PasswordHasher = PasswordHasher()
     ) throws {
-        self.configuration = configuration
+        configurationState = Mutex(configuration)
         self.logger = logger
         self.clock = clock
         self.passwordHasher = passwordHasher
@@ -43,14 +47,15 @@ public final class Application: Sendable {
         try FileManager.default.createDirectory(at: dataDirectory.storesFolder, withIntermediateDirectories: true)
         self.dataDirectory = dataDirectory
 
-        let tenancyLogger = TenancyLogger { event, fields in
-            logger.log(.info, event, fieldList: fields)
+        let tenancyLogger = TenancyLogger { event in
+            logger.log(.info, event.name, fieldList: event.fields.map { (key: $0.key, value: $0.value) })
         }
         catalog = try Catalog(dataDirectory: dataDirectory, platformDomain: configuration.platformDomain, clock: clock)
         resolver = HostResolver(catalog: catalog)
         pool = StoreDatabasePool(
             dataDirectory: dataDirectory,
             maximumOpenStores: configuration.maxOpenStores,
+            configuration: Self.storeDatabaseConfiguration,
             logger: tenancyLogger,
             prepare: { database in try StoreSchema.migrate(database) }
         )
@@ -70,6 +75,26 @@ public final class Application: Sendable {
         storefrontRoutes = StorefrontController.routes()
         adminRoutes = AdminRoutes.routes()
         platformRoutes = PlatformController.routes()
+    }
+
+    /// How each store file is opened. The pool opens and closes store files all the time
+    /// and keeps hundreds open, so each connection keeps its WAL files between opens and
+    /// holds a small cache: 256 KiB of pages and 16 KiB of lookaside memory, in place of
+    /// SQLite's defaults of 2,000 KiB and about 120 KiB.
+    static let storeDatabaseConfiguration: Database.Configuration = {
+        var configuration = Database.Configuration(statementCacheCapacity: 32)
+        configuration.keepsWALFiles = true
+        configuration.pageCacheKiB = 256
+        configuration.lookaside = .init(slotSize: 128, count: 128)
+        return configuration
+    }()
+
+    /// Records the port the server listens on, so that the links the app writes (invitation
+    /// links, the demo store's address) carry it. It differs from the configured port when
+    /// that is 0, for which the kernel picks a free port as the server starts. Links have no
+    /// port of their own when a public URL is configured, so this changes none of them then.
+    public func setListeningPort(_ port: Int) {
+        configurationState.withLock { $0.port = port }
     }
 
     /// The server's handler: every request of every host comes through here.

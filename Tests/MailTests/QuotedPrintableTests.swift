@@ -101,7 +101,8 @@ import Testing
             #expect(MIMEDecoding.quotedPrintable(encoded) == Array(canonical.utf8))
             for line in String(decoding: encoded, as: UTF8.self).components(separatedBy: "\r\n") {
                 #expect(line.utf8.count <= 76)
-                #expect(!line.hasSuffix(" ") && !line.hasSuffix("\t"))
+                #expect(!line.hasSuffix(" "))
+                #expect(!line.hasSuffix("\t"))
             }
         }
     }

@@ -104,7 +104,7 @@ import Testing
     }
 
     @Test func droppedConnectionAfterAcceptanceSucceeds() throws {
-        // The message is delivered once the server answers 250 to its content, so a
+        // The message is delivered once the server replies 250 to its content, so a
         // connection lost at QUIT must not turn into an error and a duplicate on retry.
         let server = try ScriptedSMTPServer { command in
             command == "QUIT" ? nil : Self.standardReply(command)

@@ -119,6 +119,26 @@ import Testing
         #expect(try server.receivedMessages().isEmpty)
     }
 
+    @Test func concurrentSendsShareOneTransport() async throws {
+        let folder = try TemporaryFolder()
+        let certificate = try TestCertificate(dnsName: "localhost", in: folder)
+        let server = try TestSMTPServer(arguments: ["--certificate", certificate.certificatePath, "--key", certificate.keyPath], in: folder)
+        defer { server.stop() }
+        let transport = try SMTPTransport(configuration: configuration(port: server.port, security: .startTLS, caFile: certificate.certificatePath))
+        let messages = try (0..<6).map { _ in try deliverableMessage() }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for message in messages {
+                group.addTask { try transport.send(message) }
+            }
+            try await group.waitForAll()
+        }
+
+        let received = try server.receivedMessages()
+        #expect(received.count == messages.count)
+        #expect(Set(received.map(\.content)) == Set(messages.map { $0.render() }))
+    }
+
     @Test func implicitTLSDelivery() throws {
         let folder = try TemporaryFolder()
         let certificate = try TestCertificate(dnsName: "localhost", in: folder)
@@ -214,6 +234,21 @@ import Testing
         #expect(error == .timedOut(server: "127.0.0.1:\(listener.port)", waitingFor: "waiting for the reply to the connection (greeting)", seconds: 0.3))
         #expect(!error.isPermanent)
         #expect(ContinuousClock.now - started < .seconds(3))
+    }
+
+    @Test func connectionDroppedInsideTLSIsClosed() throws {
+        let folder = try TemporaryFolder()
+        let certificate = try TestCertificate(dnsName: "localhost", in: folder)
+        let server = try TestSMTPServer(arguments: [
+            "--certificate", certificate.certificatePath, "--key", certificate.keyPath, "--drop-recipient", "gone@example.com",
+        ], in: folder)
+        defer { server.stop() }
+
+        let transport = try SMTPTransport(configuration: configuration(port: server.port, security: .startTLS, caFile: certificate.certificatePath))
+        let error = try #require(sendError(transport, try deliverableMessage(to: "gone@example.com")))
+
+        #expect(error == .connectionClosed(server: "localhost:\(server.port)", waitingFor: "waiting for the reply to RCPT TO:<gone@example.com>"))
+        #expect(!error.isPermanent)
     }
 
     // MARK: - TLS verification

@@ -151,21 +151,37 @@ import Testing
         #expect(try app.withProducts(store) { try $0.count() } == 0)
     }
 
-    @Test(.disabled("Commerce keeps ProductInput's field checks internal, so the app cannot check the title while the price fails to parse; a public ProductInput validation would let the form report both"))
-    func everyInvalidFieldIsReportedAtOnce() throws {
+    @Test func everyInvalidFieldIsReportedAtOnce() throws {
         let app = try TestApp()
         defer { app.stop() }
         let store = try app.createStore("alpha")
         let browser = try app.ownerBrowser("alpha")
         let form = try browser.get("/admin/products/new", host: host)
 
+        // Two fields that cannot be read at all and three that read but fail their checks.
+        let longSKU = String(repeating: "S", count: 65)
         let response = try browser.post("/admin/products", host: host, form: [("csrf_token", try form.csrfToken())] + productFields(
-            title: "", price: "12.3.4", stock: "many"
+            title: "", slug: "Bad Slug", price: "12.3.4", sku: longSKU, stock: "many"
         ))
         #expect(response.status == 422)
+        #expect(response.pageText.contains("Please correct the fields marked below."))
         #expect(HTML.fieldErrors("title", in: response.text) == ["Title is required."])
-        #expect(HTML.fieldErrors("price", in: response.text).count == 1)
+        let priceErrors = HTML.fieldErrors("price", in: response.text)
+        #expect(priceErrors.count == 1)
+        #expect(priceErrors.first?.hasPrefix("Price: ") == true)
         #expect(HTML.fieldErrors("stock", in: response.text) == ["Stock must be a whole number such as 0 or 25, not “many”."])
+        #expect(HTML.fieldErrors("sku", in: response.text) == ["SKU must be at most 64 characters; it has 65."])
+        let slugErrors = HTML.fieldErrors("slug", in: response.text)
+        #expect(slugErrors.count == 1)
+        #expect(slugErrors.first?.hasPrefix("Slug “Bad Slug” may contain only lower-case letters") == true)
+        #expect(HTML.fieldErrors("description", in: response.text).isEmpty)
+        #expect(HTML.fieldErrors("compare_at_price", in: response.text).isEmpty)
+
+        // Every value comes back as typed, and nothing was saved.
+        #expect(HTML.inputValue(named: "slug", in: response.text) == "Bad Slug")
+        #expect(HTML.inputValue(named: "price", in: response.text) == "12.3.4")
+        #expect(HTML.inputValue(named: "sku", in: response.text) == longSKU)
+        #expect(HTML.inputValue(named: "stock", in: response.text) == "many")
         #expect(try app.withProducts(store) { try $0.count() } == 0)
     }
 

@@ -12,6 +12,15 @@ import Testing
         ])
     }
 
+    /// Returns the token of the invitation link in the staff page's link card, after checking
+    /// that the link leads to this store's invitation page on the port the app listens on.
+    private func invitationToken(_ page: HTTPResponse, _ app: TestApp) throws -> String {
+        let link = try #require(HTML.inputValue(id: "invitation-url", in: page.text), "no invitation link on a \(page.status) page")
+        let prefix = "http://\(host):\(app.port)/admin/invitations/"
+        try #require(link.hasPrefix(prefix), "\(link)")
+        return String(link.dropFirst(prefix.count))
+    }
+
     @Test func ownerAddsStaffUpToThePlanLimit() throws {
         let app = try TestApp()
         defer { app.stop() }
@@ -167,18 +176,30 @@ import Testing
         try app.createStore("alpha", name: "Alpha Outfitters")
         let owner = try app.ownerBrowser("alpha")
 
+        // On the Plus plan the first invitation takes the last of two places, so the page
+        // hides the add form; the link has a card of its own above the table.
         let invited = try addStaff(owner, name: "Ivy Invitee", email: "ivy@alpha.example", password: "")
         #expect(invited.status == 200)
         #expect(invited.pageText.contains("Invitation created for ivy@alpha.example."))
-        let marker = "http://alpha.shop.test:8080/admin/invitations/"
-        let urlStart = try #require(invited.pageText.range(of: marker))
-        let token = String(invited.pageText[urlStart.upperBound...].prefix { $0 != "<" })
+        #expect(invited.pageText.contains("2 of 2 accounts used"))
+        #expect(invited.pageText.contains("Your Plus plan allows 2 staff accounts. Remove one or upgrade the plan to add more."))
+        #expect(!invited.pageText.contains("Add a staff member"))
+        let token = try invitationToken(invited, app)
         #expect(token.count >= 16)
-        #expect(invited.pageText.components(separatedBy: marker).count == 2, "the link is shown once")
-        #expect(invited.pageText.contains("it works once and expires on "))
+        #expect(token.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }, "\(token)")
+        #expect(invited.text.components(separatedBy: "/admin/invitations/").count == 2, "the link is shown once")
+        #expect(invited.pageText.contains("It works once and expires in 7 days."))
+
+        // The link is not shown again; the list shows the invitation's expiry, 7 days on.
         let listed = try owner.get("/admin/staff", host: host)
+        #expect(HTML.inputValue(id: "invitation-url", in: listed.text) == nil)
+        #expect(!listed.text.contains("/admin/invitations/"))
         #expect(listed.pageText.contains("ivy@alpha.example"))
         #expect(listed.pageText.contains("Invited"))
+        let expiry = app.clock.now().addingTimeInterval(7 * 24 * 60 * 60).formatted(Date.FormatStyle(
+            date: .abbreviated, time: .omitted, locale: Locale(identifier: "en_US"), timeZone: TimeZone(identifier: "UTC")!
+        ))
+        #expect(listed.pageText.contains("Invitation expires \(expiry)"))
         #expect(listed.pageText.contains("2 of 2 accounts used"), "a pending invitation holds a place")
 
         let invitee = app.browser()
@@ -216,7 +237,8 @@ import Testing
 
         let invited = try addStaff(owner, name: "Ivy Invitee", email: "ivy@alpha.example", password: "")
         #expect(invited.status == 200)
-        #expect(invited.pageText.components(separatedBy: "/admin/invitations/").count == 2)
+        #expect(try invitationToken(invited, app).count >= 16)
+        #expect(invited.text.components(separatedBy: "/admin/invitations/").count == 2)
         #expect(invited.pageText.contains("2 of 5 accounts used"))
         #expect(invited.pageText.contains("Add a staff member"))
         #expect(HTML.inputValue(named: "email", in: invited.text) == "", "the form is empty for the next member")
@@ -229,9 +251,8 @@ import Testing
         try app.createStore("bravo")
         let owner = try app.ownerBrowser("alpha")
         let invited = try addStaff(owner, name: "Ivy Invitee", email: "ivy@alpha.example", password: "")
-        let marker = "/admin/invitations/"
-        let urlStart = try #require(invited.pageText.range(of: marker))
-        let token = String(invited.pageText[urlStart.upperBound...].prefix { $0 != "<" })
+        let token = try invitationToken(invited, app)
+        #expect(try app.browser().get("/admin/invitations/\(token)", host: host).status == 200)
 
         let elsewhere = try app.browser().get("/admin/invitations/\(token)", host: TestApp.host("bravo"))
         #expect(elsewhere.status == 404)
@@ -244,8 +265,7 @@ import Testing
         try app.createStore("alpha")
         let owner = try app.ownerBrowser("alpha")
         let invited = try addStaff(owner, name: "Ivy Invitee", email: "ivy@alpha.example", password: "")
-        let urlStart = try #require(invited.pageText.range(of: "/admin/invitations/"))
-        let token = String(invited.pageText[urlStart.upperBound...].prefix { $0 != "<" })
+        let token = try invitationToken(invited, app)
 
         let page = try owner.get("/admin/staff", host: host)
         let revokeAction = try #require(HTML.tags("form", in: page.text).compactMap { HTML.attribute("action", of: $0) }.first { $0.hasSuffix("/revoke") })

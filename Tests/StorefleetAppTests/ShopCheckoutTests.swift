@@ -43,7 +43,8 @@ import Testing
         #expect(review.pageText.contains("Review your order"))
         #expect(review.pageText.contains("$25.00"))
         #expect(review.pageText.contains("$60.00"))
-        #expect(HTML.hiddenInputs(in: review.text).contains { $0.0 == "fingerprint" && $0.1.count == 64 })
+        let fingerprint = HTML.hiddenInputs(in: review.text).first { $0.0 == "fingerprint" }?.1
+        #expect(fingerprint?.count == 64)
 
         let placed = try shopper.placeOrder(from: review, host: shop.host)
         #expect(placed.status == 303, "\(placed.summary)")
@@ -83,7 +84,7 @@ import Testing
         #expect(statusText.contains("Order placed"))
         #expect(!statusText.contains("<span class=\"cart-count\">"))
 
-        // The cart is empty now and says so.
+        // The cart page shows the emptied cart.
         let emptied = try shopper.get("/cart", host: shop.host)
         #expect(emptied.pageText.contains("Your cart is empty."))
 
@@ -196,6 +197,12 @@ import Testing
         let cart = try shopper.get("/cart", host: shop.host)
         #expect(cart.pageText.contains("Some prices have changed"))
 
+        let accepted = try shopper.post("/cart/accept-prices", host: shop.host, form: [("csrf_token", try cart.csrfToken())])
+        #expect(accepted.status == 303)
+        let acceptedCart = try shopper.get("/cart", host: shop.host)
+        #expect(!acceptedCart.pageText.contains("Some prices have changed"))
+        #expect(!acceptedCart.pageText.contains("Price changed from"))
+
         let confirmed = try shopper.placeOrder(from: changed, host: shop.host)
         #expect(confirmed.status == 303, "\(confirmed.summary)")
         #expect(try shop.order(number: 1001)?.total == 4000)
@@ -286,5 +293,49 @@ import Testing
         #expect(HTML.inputValue(named: "quantity_\(shop.mug.id)", in: after.text) == "1")
         #expect(HTML.inputValue(named: "quantity_\(shop.lamp.id)", in: after.text) == nil)
         #expect(after.text.contains("<span class=\"cart-count\">1<"))
+    }
+
+    @Test func cartCookieSecureOverHTTPS() throws {
+        let app = try TestApp { $0.publicURL = URL(string: "https://shop.test") }
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app)
+        let shopper = app.browser()
+
+        let added = try shopper.addToCart(shop.mug, quantity: 1, host: shop.host)
+        let cookie = try #require(added.headerValues("Set-Cookie").first { $0.hasPrefix("storefleet_cart=") })
+        #expect(cookie.contains("; Secure"))
+        #expect(cookie.contains("; HttpOnly"))
+        #expect(cookie.contains("SameSite=Lax"))
+        #expect(cookie.contains("Max-Age=2592000"))
+
+        // More than the stock, counting what is in the cart, shows the product page again.
+        let tooMany = try shopper.addToCart(shop.mug, quantity: 10, host: shop.host)
+        #expect(tooMany.status == 422)
+        #expect(HTML.fieldErrors("quantity", in: tooMany.text) == ["Only 10 in stock, and your cart already has 1. Choose a smaller quantity."])
+        #expect(HTML.inputValue(named: "quantity", in: tooMany.text) == "10")
+    }
+
+    @Test func shippingOptionsFollowTheCountry() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app)
+        let worldwide = try shop.write { database in
+            try ShippingMethodStore(database: database).create(ShippingMethodInput(name: "Worldwide", price: 2500, position: 1)).id
+        }
+        let shopper = app.browser()
+        try shopper.addToCart(shop.mug, host: shop.host)
+
+        let form = try shopper.get("/checkout", host: shop.host)
+        #expect(form.pageText.contains("Standard"))
+        #expect(form.pageText.contains("Worldwide"))
+
+        var fields = shop.detailFields().map { $0.0 == "shipping_country" ? ("shipping_country", "US") : $0 }
+        fields = fields.filter { $0.0 != "shipping_method" }
+        let refreshed = try shopper.post("/checkout", host: shop.host, form: [("csrf_token", try form.csrfToken()), ("action", "refresh")] + fields)
+        #expect(refreshed.status == 200)
+        #expect(refreshed.pageText.contains("Options for United States."))
+        #expect(!refreshed.pageText.contains(">Standard<"))
+        #expect(refreshed.text.contains("name=\"shipping_method\" value=\"\(worldwide)\" checked"))
+        #expect(HTML.fieldErrors("email", in: refreshed.text).isEmpty)
     }
 }

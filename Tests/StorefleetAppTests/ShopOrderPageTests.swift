@@ -25,7 +25,7 @@ import Testing
         let beta = try ShopFixture(app: app, slug: "beta")
         let alphaPath = try buyMug(alpha)
         let betaPath = try buyMug(beta, email: "bo@example.com")
-        // Both stores number their first order 1001, so only the token tells them apart.
+        // Both stores number their first order 1001, so only the token distinguishes them.
         #expect(alphaPath.hasPrefix("/orders/1001?token="))
         #expect(betaPath.hasPrefix("/orders/1001?token="))
         let alphaToken = String(alphaPath.split(separator: "=").last ?? "")
@@ -119,7 +119,7 @@ import Testing
         #expect(HTML.fieldErrors("email", in: invalid.text) == ["Enter the email as name@example.com."])
         #expect(HTML.inputValue(named: "email", in: invalid.text) == "not-an-email")
 
-        // Ten lookups from one address within 15 minutes, then the form asks to wait,
+        // After ten lookups from one address within 15 minutes the form returns 429,
         // whether or not the order exists.
         for number in 2...8 {
             #expect(try lookUp(String(5000 + number), "x@example.com").status == 200)

@@ -195,7 +195,7 @@ struct ReceivedMail {
     }
 }
 
-/// Waits until `folder` holds at least `count` `.eml` files, checking every 50 ms for at
+/// Waits until `folder` contains at least `count` `.eml` files, checking every 50 ms for at
 /// most `seconds`, and returns them sorted by name.
 func waitForMailFiles(in folder: URL, count: Int, seconds: Double = 10) throws -> [URL] {
     let deadline = Date().addingTimeInterval(seconds)

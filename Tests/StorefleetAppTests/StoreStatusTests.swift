@@ -66,6 +66,36 @@ import Testing
         #expect(try app.browser().get("/", host: host).status == 200)
     }
 
+    @Test func trialEndedPageOffersLogout() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        try app.createStore("alpha", name: "Alpha Outfitters")
+        app.clock.advance(by: Trial.length + 60)
+        let owner = try app.ownerBrowser("alpha")
+
+        // The trial-ended page replaces every admin page, the sidebar's logout included.
+        let page = try owner.get("/admin", host: host)
+        #expect(page.status == 402)
+        #expect(HTML.formActions(in: page.text) == ["/admin/logout"])
+        #expect(HTML.signedInEmail(in: page.text) == TestApp.ownerEmail("alpha"))
+        let loggedOut = try owner.post("/admin/logout", host: host, form: [("csrf_token", try page.csrfToken())])
+        #expect(loggedOut.status == 303)
+        #expect(loggedOut.location == "/admin/login?logged_out=1")
+
+        let login = try owner.get("/admin/login?logged_out=1", host: host)
+        #expect(login.status == 200)
+        #expect(login.pageText.contains("You have logged out."))
+        let admin = try owner.get("/admin", host: host)
+        #expect(admin.status == 303)
+        #expect(admin.location?.hasPrefix("/admin/login") == true)
+
+        // A visitor who is not signed in gets admin error pages without the form.
+        let missing = try app.browser().get("/admin/no-such-page", host: host)
+        #expect(missing.status == 404)
+        #expect(HTML.formActions(in: missing.text).isEmpty)
+        #expect(HTML.signedInEmail(in: missing.text) == nil)
+    }
+
     @Test func trialCountdownOnTheDashboard() throws {
         let app = try TestApp()
         defer { app.stop() }

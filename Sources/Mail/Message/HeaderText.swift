@@ -78,8 +78,8 @@ enum HeaderText {
         return words
     }
 
-    /// The longest line in a rendered header field.
-    static func longestLine(_ field: String) -> Int {
+    /// Returns the length of the longest line in a rendered header field, without CRLF.
+    static func maximumLineLength(in field: String) -> Int {
         field.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             .map { $0.last == UInt8(ascii: "\r") ? $0.count - 1 : $0.count }
             .max() ?? 0

@@ -2,7 +2,7 @@ import Foundation
 
 extension MailMessage {
     /// Renders the message as RFC 5322 bytes: 7-bit, CRLF line endings, every line at most
-    /// 76 characters except a header line holding one unfoldable word of an extra header
+    /// 76 characters except a header line with one unfoldable word of an extra header
     /// or a long Message-ID, and a final CRLF.
     ///
     /// With an HTML part the body is `multipart/alternative` with the text part first,
@@ -67,7 +67,7 @@ extension MailMessage {
     }
 
     static func foldedField(_ header: MailHeader) -> String {
-        // Extra headers are often structured (List-Unsubscribe holds URLs), and an
+        // Extra headers are often structured (List-Unsubscribe contains URLs), and an
         // encoded-word there would change their meaning, so ASCII values are never encoded.
         let isASCII = header.value.unicodeScalars.allSatisfy { $0.value < 0x7F }
         let words = isASCII
@@ -89,7 +89,7 @@ extension MailMessage {
         return EncodedWord.encode(subject, firstLength: room)
     }
 
-    /// An address list header: mailboxes separated by commas, folded between words.
+    /// Renders an address list header: mailboxes separated by commas, folded between words.
     static func addressField(_ name: String, _ mailboxes: [MailAddress]) -> String {
         var words: [String] = []
         for (index, mailbox) in mailboxes.enumerated() {
@@ -110,9 +110,10 @@ extension MailMessage {
         return displayNameWords(name, firstLength: firstLength) + ["<\(mailbox.address)>"]
     }
 
-    /// A display name as an RFC 5322 phrase: atoms when it holds only atom characters and
-    /// spaces, a quoted-string when it holds other ASCII, and encoded-words when it holds
-    /// non-ASCII or is too long for a quoted-string on one line.
+    /// Returns a display name as an RFC 5322 phrase. That is atoms when the name contains
+    /// only atom characters and spaces, and a quoted-string when it contains other ASCII.
+    /// A name with non-ASCII characters, or too long for a quoted-string on one line,
+    /// becomes encoded-words.
     static func displayNameWords(_ name: String, firstLength: Int) -> [String] {
         if HeaderText.isPlainASCII(name) {
             let trimmed = name.trimmingCharacters(in: .whitespaces)

@@ -2,9 +2,8 @@ import Foundation
 
 /// One email: sender, recipients, subject, a plain-text part and an optional HTML part.
 ///
-/// Every value is checked when the message is created, so `render()` cannot fail and a
-/// message that exists can always be sent. All properties are constants: a changed
-/// message is a new, re-checked value.
+/// Every value is checked when the message is created, so `render()` cannot fail. All
+/// properties are constants, so a changed message is a new value that is checked again.
 public struct MailMessage: Sendable {
     /// The author, usually a store's name with the platform's sending address:
     /// `Café Olé <stores@storefleet.example>`. Its address is also the SMTP envelope
@@ -12,7 +11,8 @@ public struct MailMessage: Sendable {
     public let from: MailAddress
     /// The recipients, in the `To` header and the SMTP envelope. At least one.
     public let to: [MailAddress]
-    /// Where replies go, such as the store's own contact address; nil leaves it to `from`.
+    /// The address for replies, such as the store's own contact address. With nil,
+    /// replies go to `from`.
     public let replyTo: MailAddress?
     /// The subject, trimmed of surrounding spaces.
     public let subject: String
@@ -98,7 +98,7 @@ public struct MailMessage: Sendable {
         // names fall back to encoded-words, which split anywhere.
         for header in extraHeaders {
             let field = Self.foldedField(header)
-            let longest = HeaderText.longestLine(field)
+            let longest = HeaderText.maximumLineLength(in: field)
             guard longest <= HeaderText.hardLineLimit else {
                 throw .headerLineTooLong(field: header.name, length: longest)
             }
@@ -116,9 +116,8 @@ public struct MailMessage: Sendable {
         return randomHex(byteCount: 16) + "@" + domain
     }
 
-    /// A Message-ID is `id-left "@" id-right` (RFC 5322, section 3.6.4). This accepts the
-    /// dot-atom form of both sides that every generator in use writes, and a host name on
-    /// the right.
+    /// Checks a Message-ID, which is `id-left "@" id-right` (RFC 5322, section 3.6.4).
+    /// Only the dot-atom form of both sides is accepted, with a host name on the right.
     private static func validateMessageID(_ id: String) throws(MailMessageError) {
         try HeaderText.checkPrintable(id, field: "Message-ID")
         let parts = id.split(separator: "@", omittingEmptySubsequences: false)

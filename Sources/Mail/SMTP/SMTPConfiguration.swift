@@ -6,14 +6,14 @@ import Glibc
 /// Settings for `SMTPTransport`: the server, how to secure the connection, credentials
 /// and timeouts.
 public struct SMTPConfiguration: Sendable {
-    /// How the connection is protected.
+    /// The protection of the connection.
     public enum Security: Sendable, Equatable {
         /// No TLS. Only for a relay on the same machine or a test server: the message and
         /// any credentials cross the network in the clear.
         case none
         /// Connect in the clear and upgrade with STARTTLS (RFC 3207), usually on port 587.
-        /// A server that does not offer STARTTLS fails the send; there is no fallback to
-        /// the clear, which an attacker on the path could force by removing the offer.
+        /// A server that does not offer STARTTLS fails the send. There is no fallback to
+        /// the clear, because an attacker on the path could force it by removing the offer.
         case startTLS
         /// TLS from the first byte ("implicit TLS", RFC 8314, section 3), usually on port 465.
         case implicitTLS

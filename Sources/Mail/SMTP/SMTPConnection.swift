@@ -7,8 +7,8 @@ import Glibc
 ///
 /// Not thread-safe: one `send` uses it on one thread and closes it before returning.
 final class SMTPConnection {
-    /// RFC 5321, section 4.5.3.1.5, limits a reply line to 512 octets; longer lines are
-    /// accepted up to this size because some servers exceed it in EHLO replies.
+    /// RFC 5321, section 4.5.3.1.5, limits a reply line to 512 octets. Lines up to this
+    /// size are accepted anyway, because some servers send longer EHLO lines.
     static let maximumLineLength = 8192
     /// More lines than this in one reply means the server is not speaking SMTP.
     static let maximumReplyLines = 200
@@ -66,7 +66,8 @@ final class SMTPConnection {
 
     // MARK: - Replies
 
-    /// Reads one complete reply. `command` names what it answers, for errors.
+    /// Reads one complete reply. `command` is the command the reply belongs to, named in
+    /// errors.
     func readReply(to command: SMTPCommand) throws(MailTransportError) -> SMTPReply {
         let deadline = ContinuousClock.now + readTimeout
         let waitingFor = "waiting for the reply to \(command)"

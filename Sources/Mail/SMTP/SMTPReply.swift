@@ -66,9 +66,9 @@ public enum SMTPCommand: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Assembles reply lines into replies (RFC 5321, section 4.2.1): every line starts with
-/// the same three-digit code; a hyphen after it means more lines follow, a space or the
-/// end of the line means this is the last.
+/// Assembles reply lines into replies (RFC 5321, section 4.2.1). Every line starts with
+/// the same three-digit code. A hyphen after the code means more lines follow, and a
+/// space or the end of the line marks the last line.
 struct SMTPReplyParser {
     private var code: Int?
     private var lines: [String] = []

@@ -6,8 +6,8 @@ import Foundation
 ///
 /// `@unchecked Sendable`: the SSL_CTX is configured completely in `init` and never changed
 /// afterwards. Connections on several threads each create their own SSL object from it
-/// with SSL_new; the state those share through the context (reference count, certificate
-/// store, session cache) is locked inside OpenSSL.
+/// with SSL_new. OpenSSL locks the state those objects share through the context: its
+/// reference count, certificate store and session cache.
 final class TLSClientContext: @unchecked Sendable {
     let context: OpaquePointer
     let verifiesPeer: Bool

@@ -5,9 +5,9 @@ import Glibc
 
 /// One TLS client session over a connected non-blocking socket.
 ///
-/// The SSL object reads and writes through `SocketBIO` rather than OpenSSL's socket BIO,
-/// because that one writes with write(2), which raises SIGPIPE and ends the process when
-/// the server has closed the connection; `SocketBIO` sends with MSG_NOSIGNAL.
+/// The SSL object reads and writes through `SocketBIO` rather than OpenSSL's socket BIO.
+/// OpenSSL's BIO writes with write(2), which raises SIGPIPE and ends the process when the
+/// server has closed the connection, while `SocketBIO` sends with MSG_NOSIGNAL.
 final class TLSSession {
     /// The outcome of one SSL call on a non-blocking socket.
     enum Step {
@@ -121,7 +121,10 @@ final class TLSSession {
         case SSL_ERROR_ZERO_RETURN:
             return .closed
         case SSL_ERROR_SYSCALL:
-            // An empty queue with errno 0 means the peer closed TCP without close_notify.
+            // An empty queue with errno 0 means the peer closed TCP without close_notify:
+            // SocketBIO returns 0 to BIO_CTRL_EOF, so OpenSSL reports the close this way
+            // rather than as SSL_R_UNEXPECTED_EOF_WHILE_READING. SMTP frames its own
+            // replies, so a cut-off stream cannot pass for a complete reply.
             let systemError = errno
             let details = OpenSSLErrors.drain()
             if systemError == 0 || systemError == ECONNRESET || systemError == EPIPE {
@@ -140,7 +143,7 @@ final class TLSSession {
     }
 }
 
-/// Why the TLS layer failed, for `MailTransportError.tlsFailed`.
+/// A failure to set up TLS, with the reason that `MailTransportError.tlsFailed` reports.
 struct TLSFailure: Error {
     let reason: String
     init(_ reason: String) { self.reason = reason }
@@ -220,8 +223,8 @@ private func socketRead(_ bio: OpaquePointer?, _ data: UnsafeMutablePointer<CCha
     return 0
 }
 
-/// Answers only the controls that the SSL layer needs: FLUSH succeeds because writes are
-/// not buffered, and every other request is unsupported (0), as BIO_ctrl(3) allows.
+/// Handles the one control request the SSL layer needs: FLUSH succeeds because writes
+/// are not buffered. Every other request returns 0 ("unsupported"), as BIO_ctrl(3) allows.
 private func socketControl(_ bio: OpaquePointer?, _ command: Int32, _ argument: Int, _ pointer: UnsafeMutableRawPointer?) -> Int {
     command == BIO_CTRL_FLUSH ? 1 : 0
 }

@@ -9,7 +9,7 @@ import Glibc
 ///
 /// A file appears complete or not at all. The message is written and flushed to a hidden
 /// temporary file in the same folder, then linked under its final name, so a reader
-/// listing `*.eml` never sees half a file.
+/// listing `*.eml` never reads half a file.
 public struct FileTransport: MailTransport {
     /// The folder that receives the files. It is created, with its parents, on first use.
     public let folder: URL

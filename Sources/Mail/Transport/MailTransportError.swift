@@ -1,10 +1,10 @@
 /// Why a transport could not deliver a message, or could not be created.
 ///
-/// `isPermanent` separates the two outcomes a sender must handle differently: a
-/// permanent error will recur for this message however often it is retried (a recipient
-/// the server does not know, a message larger than the server accepts), while a
-/// temporary one may pass later (a busy server, a network fault, a setting an operator
-/// can correct).
+/// `isPermanent` separates the two outcomes a sender must handle differently. A
+/// permanent error recurs for this message however often it is retried, as for a
+/// recipient the server does not know or a message larger than the server accepts. A
+/// temporary one may pass later, as for a busy server, a network fault or a setting an
+/// operator can correct.
 public enum MailTransportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A transport setting is unusable. Thrown when the transport is created.
     case invalidConfiguration(setting: String, value: String, reason: String)
@@ -19,7 +19,7 @@ public enum MailTransportError: Error, Sendable, Equatable, CustomStringConverti
     /// `server` closed the connection, or the network reset it, during `waitingFor`.
     case connectionClosed(server: String, waitingFor: String)
 
-    /// `server` answered `command` with a reply other than the one that lets the
+    /// `server` replied to `command` with a code other than the one that lets the
     /// dialogue continue.
     case replyRejected(server: String, command: SMTPCommand, reply: SMTPReply)
 
@@ -75,7 +75,7 @@ public enum MailTransportError: Error, Sendable, Equatable, CustomStringConverti
         case let .connectionClosed(server, waitingFor):
             return "The SMTP server \(server) closed the connection while \(waitingFor). The message can be retried."
         case let .replyRejected(server, command, reply):
-            return "The SMTP server \(server) answered \(command) with \"\(reply)\". " + Self.advice(for: command, reply: reply)
+            return "The SMTP server \(server) replied to \(command) with \"\(reply)\". " + Self.advice(for: command, reply: reply)
         case let .malformedReply(server, command, line):
             return "The SMTP server \(server) sent a malformed reply to \(command): \(MailMessageError.quoted(line)). Check that the host and port belong to an SMTP server."
         case let .startTLSNotOffered(server):

@@ -69,7 +69,7 @@ enum StoresCommand {
             OptionSpec("--owner-email", value: "EMAIL", default: nil, help: "The owner's email; it is also the admin login."),
             OptionSpec("--plan", value: "PLAN", default: "plus", help: "plus, pro or premium."),
             OptionSpec("--password", value: "PASSWORD", default: nil, help: "The owner's password (at least 10 characters). Default: a generated one, printed once."),
-            OptionSpec(switch: "--sample-products", help: "Fill the store with sample products."),
+            OptionSpec(switch: "--sample-products", help: "Fill the store with sample products, a shipping method and two payment methods, so it can take orders at once."),
         ]
         guard let options = try parse(
             arguments, specs: specs, environment: environment,

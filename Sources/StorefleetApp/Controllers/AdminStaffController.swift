@@ -48,6 +48,7 @@ enum AdminStaffController {
         form: [String: TemplateValue],
         errors: ValidationErrors,
         notice: String? = nil,
+        invitationURL: String? = nil,
         status: HTTPStatus = .ok
     ) throws -> Response {
         let now = context.app.clock.now()
@@ -81,6 +82,7 @@ enum AdminStaffController {
             "canManage": .bool(isOwner),
             "form": .dictionary(form),
             "errors": errors.templateValue,
+            "invitationURL": invitationURL.map(TemplateValue.string) ?? .null,
         ], status: status)
     }
 
@@ -101,11 +103,13 @@ enum AdminStaffController {
                 }
                 let url = context.app.configuration.storeURL(slug: context.store.slug, path: "/admin/invitations/" + token)
                 context.app.logger.info("staff.invited", ["request_id": context.request.requestID, "store_id": context.store.id, "by": staff.id])
-                // The link goes into the notice at the top of the page because the add form, and
-                // everything inside it, is hidden once the invitation takes the plan's last
-                // place. Only the token's hash is stored, so this is the one time it is shown.
-                let notice = "Invitation created for \(invitation.email). Send this link to the new member; it works once and expires on \(AdminFormat.date(invitation.expiresAt)): \(url)"
-                return try show(context, staff: staff, form: [:], errors: ValidationErrors(), notice: notice)
+                // Only the token's hash is stored, so this page is the one time the link is shown.
+                // The view puts it in a card of its own, which stays when this invitation takes
+                // the plan's last place and the add form is hidden.
+                return try show(
+                    context, staff: staff, form: [:], errors: ValidationErrors(),
+                    notice: "Invitation created for \(invitation.email).", invitationURL: url
+                )
             }
             let member = try context.database.write { database in
                 try StaffDirectory(database: database, passwordHasher: hasher, now: { now }).add(email: email, name: name, password: password, role: .staff, limit: limit)

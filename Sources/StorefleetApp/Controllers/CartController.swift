@@ -50,7 +50,7 @@ enum CartController {
         return try context.render("store/cart", values, status: status)
     }
 
-    /// The cart as the cart page reads it.
+    /// Returns the cart as the cart page reads it.
     static func cartValue(
         _ cart: Cart,
         _ context: StoreRequest,
@@ -202,8 +202,8 @@ enum CartController {
 
     // MARK: - Helpers
 
-    /// The message for a quantity the stock or the cart limit does not allow, in the
-    /// store's language.
+    /// Returns the message for a quantity that the stock or the cart limit does not allow,
+    /// in the store's language.
     static func quantityMessage(requested: Int, stock: Int, alreadyInCart: Int, _ context: StoreRequest) -> String {
         if requested > CartStore.maximumQuantity {
             return context.text("cart.error.quantityTooHigh", ["count": .int(CartStore.maximumQuantity)])

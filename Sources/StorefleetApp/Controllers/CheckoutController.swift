@@ -7,9 +7,9 @@ import Templates
 /// then a review of the `CheckoutQuote` whose "Place order" button posts the quote's
 /// fingerprint to `/checkout/place`.
 ///
-/// Every amount is computed on the server from the cart and the products; the form's
-/// hidden fields carry only the shopper's details and the fingerprint, and an order is
-/// placed only when the fingerprint matches the quote recomputed at that moment.
+/// Every amount is computed on the server from the cart and the products. The form's
+/// hidden fields carry only the shopper's details and the fingerprint. An order is placed
+/// only when the fingerprint matches the quote recomputed at that moment.
 enum CheckoutController {
     static func register(_ router: inout Router<StoreRequest>) {
         router.get("/checkout") { context, _ in try start(context) }
@@ -174,8 +174,9 @@ enum CheckoutController {
         }
     }
 
-    /// The unit prices the review step showed, from its `quoted_<product id>` fields. They
-    /// only mark which prices changed on the next review; nothing is charged from them.
+    /// Returns the unit prices the review step showed, from its `quoted_<product id>`
+    /// fields. They only mark which prices changed on the next review, and nothing is
+    /// charged from them.
     private static func quotedPrices(_ form: FormParameters) -> [Int64: Int64] {
         var prices: [Int64: Int64] = [:]
         for (name, value) in form where name.hasPrefix("quoted_") {

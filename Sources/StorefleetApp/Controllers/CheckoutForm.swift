@@ -35,7 +35,7 @@ struct CheckoutForm {
             Address(name: name, line1: line1, line2: line2, city: city, postalCode: postalCode, region: region, country: country)
         }
 
-        /// The fields in form order, with their form names.
+        /// Returns the fields in form order, with their form names.
         func pairs(prefix: String) -> [(String, String)] {
             zip(Self.fieldNames, [name, line1, line2, city, postalCode, region, country]).map { ("\(prefix)_\($0)", $1) }
         }

@@ -12,7 +12,7 @@ import Templates
 /// token gets the same 404 as an order number that does not exist.
 enum OrderStatusController {
     /// Lookups per client address, and per order number, within 15 minutes before the form
-    /// asks the visitor to wait. The window equals `LoginThrottle`'s default, so the
+    /// returns 429 with a `Retry-After` time. The window equals `LoginThrottle`'s default, so the
     /// store's hourly housekeeping, which purges with that window, never drops a count early.
     static let lookupPolicy = LoginThrottle.Policy(
         maximumFailuresPerAccount: 5, maximumFailuresPerAddress: 10, window: 15 * 60, lockout: 15 * 60
@@ -48,7 +48,7 @@ enum OrderStatusController {
         return response
     }
 
-    /// The order as the status page reads it. Labels are translation keys, so the page
+    /// Returns the order as the status page reads it. Labels are translation keys, so the page
     /// stays in the store's language.
     private static func orderValue(_ order: Order, timeline: [OrderEvent], _ context: StoreRequest) -> TemplateValue {
         let currency = order.currency ?? context.currency
@@ -79,6 +79,7 @@ enum OrderStatusController {
             "shipping": money(order.shippingPrice),
             "total": money(order.total),
             "paymentMethod": .string(order.paymentMethodName),
+            "paysByTransfer": .bool(order.paymentMethodKind == .bankTransfer),
             "paymentInstructions": .string(order.status == .pendingPayment ? order.paymentInstructions : ""),
             "shippingAddress": .array(StoreMailComposer.addressLines(order.shippingAddress).map(TemplateValue.string)),
             "billingAddress": addressesDiffer ? .array(StoreMailComposer.addressLines(order.billingAddress).map(TemplateValue.string)) : .null,
@@ -108,7 +109,7 @@ enum OrderStatusController {
     }
 
     /// Queues the status link for the order with this number and email, if there is one,
-    /// and answers with the same page either way, so the form reveals nothing about which
+    /// and returns the same page either way, so the form reveals nothing about which
     /// orders exist. Every lookup counts against the visitor's address and the order number.
     private static func lookup(_ context: StoreRequest) throws -> Response {
         let numberText = (context.form["number"] ?? "").trimmingCharacters(in: .whitespaces)
@@ -135,6 +136,9 @@ enum OrderStatusController {
         let outcome = try context.database.write { database -> (retryAfter: Int?, queued: Bool) in
             let throttle = LoginThrottle(database: database, policy: lookupPolicy, now: { now })
             let orderKey = "order-lookup:\(number)"
+            // The prefix keeps these counts apart from failed staff logins, which share the
+            // table. NOTE: it also means an IPv6 address counts on its own, not by its /64
+            // as logins count, so a client with a whole /64 can rotate addresses.
             let addressKey = "order-lookup:" + context.clientAddress
             if case .retryAfter(let seconds) = try throttle.check(email: orderKey, address: addressKey) {
                 return (seconds, false)

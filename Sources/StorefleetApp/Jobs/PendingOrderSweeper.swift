@@ -27,7 +27,7 @@ final class PendingOrderSweeper: @unchecked Sendable {
         self.interval = interval
     }
 
-    /// Starts the thread, which sweeps when `sweepSoon()` asks and every `interval`
+    /// Starts the thread, which sweeps when `sweepSoon()` is called and every `interval`
     /// seconds. Call once.
     func start() {
         let thread = Thread { [self] in

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import Tenancy
 
-/// Which stores the shop's background jobs must visit, so their work grows with the
+/// The stores that the shop's background jobs must visit, so their work grows with the
 /// stores that are active rather than with every store on the node.
 ///
 /// Request handlers record here, after their transaction commits, that a store queued mail
@@ -68,7 +68,8 @@ final class MailSchedule: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Makes every current and later `waitForDueStore` return nil.
+    /// Makes every current and later `waitForDueStore` return nil. A stopped schedule
+    /// stays stopped, so one application runs its sender once.
     func stop() {
         condition.lock()
         isStopped = true

@@ -8,7 +8,7 @@ import Tenancy
 /// start-up scan that finds the work an earlier run of the server left in the store files.
 ///
 /// The scan opens every ready store once, through the pool, and records the stores whose
-/// outbox holds queued mail and those with orders waiting for payment. Until it is done,
+/// outbox contains queued mail and those with orders waiting for payment. Until it is done,
 /// mail queued by new requests is sent as usual; the sweeper's first sweep runs when the
 /// scan ends, and then once an hour.
 final class ShopWorkers: Sendable {
@@ -55,12 +55,6 @@ final class ShopWorkers: Sendable {
         sender.stop()
         sweeper.stop()
         app.logger.info("shop.workers_stopped")
-    }
-
-    /// Waits until the start-up scan has finished, for tests.
-    func waitForStartupScan() {
-        scanFinished.wait()
-        scanFinished.signal()
     }
 
     private func scanStores() {

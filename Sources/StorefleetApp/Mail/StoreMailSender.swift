@@ -22,7 +22,7 @@ import Tenancy
 final class StoreMailSender: Sendable {
     /// Mails claimed at once per store. A store with more is visited again at once.
     static let batchSize = 20
-    /// The longest sleep between checks of the schedule, in seconds.
+    /// The maximum sleep between checks of the schedule, in seconds.
     static let maximumWait: TimeInterval = 60
     /// How soon a store whose outbox could not be read is tried again, in seconds.
     static let retryAfterStoreError: TimeInterval = 60

@@ -1,11 +1,11 @@
 """A local SMTP server for the Mail tests, built on aiosmtpd.
 
-It listens on 127.0.0.1 on a port the kernel picks, prints "listening PORT" on stdout
-once it accepts connections, and stores each accepted message in --folder as
-N.eml (the content exactly as received, after the server removed the dot-stuffing)
-and N.json (envelope sender, recipients, whether TLS was active, the login used).
-Each file is written under a temporary name and renamed, so the test never reads half
-a file. It runs until the test terminates it.
+It listens on 127.0.0.1 on a port the kernel picks and prints "listening PORT" on
+stdout once it accepts connections. It stores each accepted message in --folder as
+N.eml, the content exactly as received after the server removed the dot-stuffing, and
+N.json, with the envelope sender, the recipients, whether TLS was active and the login
+used. Each file is written under a temporary name and renamed, so the test never reads
+half a file. The server runs until the test sends SIGTERM.
 """
 
 import argparse
@@ -21,13 +21,18 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Recorder:
-    def __init__(self, folder, reject_recipient, defer_recipient):
+    def __init__(self, folder, reject_recipient, defer_recipient, drop_recipient):
         self.folder = folder
         self.reject_recipient = reject_recipient
         self.defer_recipient = defer_recipient
+        self.drop_recipient = drop_recipient
         self.count = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.drop_recipient:
+            # abort() closes the socket at once, without a TLS close_notify.
+            server.transport.abort()
+            return "421 closing"
         if address == self.reject_recipient:
             return "550 5.1.1 No such user here"
         if address == self.defer_recipient:
@@ -82,6 +87,7 @@ def main():
     parser.add_argument("--password")
     parser.add_argument("--reject-recipient", help="answer 550 to RCPT TO for this address")
     parser.add_argument("--defer-recipient", help="answer 450 to RCPT TO for this address")
+    parser.add_argument("--drop-recipient", help="close the connection abruptly at RCPT TO for this address")
     parser.add_argument("--size-limit", type=int, help="announce and enforce this SIZE limit")
     arguments = parser.parse_args()
 
@@ -90,7 +96,7 @@ def main():
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(arguments.certificate, arguments.key)
 
-    handler = Recorder(arguments.folder, arguments.reject_recipient, arguments.defer_recipient)
+    handler = Recorder(arguments.folder, arguments.reject_recipient, arguments.defer_recipient, arguments.drop_recipient)
     options = {"hostname": "smtp.test.invalid"}
     if arguments.size_limit:
         options["data_size_limit"] = arguments.size_limit

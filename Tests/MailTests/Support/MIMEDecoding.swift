@@ -29,8 +29,8 @@ enum MIMEDecoding {
         return output
     }
 
-    /// Decodes a header value made of RFC 2047 encoded-words separated by whitespace,
-    /// which section 6.2 says to drop between adjacent encoded-words.
+    /// Decodes a header value made of RFC 2047 encoded-words separated by whitespace.
+    /// Section 6.2 requires readers to drop whitespace between adjacent encoded-words.
     static func encodedWords(_ value: String) -> String? {
         var bytes: [UInt8] = []
         for word in value.split(whereSeparator: \.isWhitespace) {

@@ -45,9 +45,9 @@ final class LoopbackListener {
 
 /// A hand-written SMTP server for replies that aiosmtpd never sends: a malformed line,
 /// data injected after the STARTTLS reply, a 502 to EHLO. It accepts one connection on a
-/// background thread, sends `greeting`, then answers each command line with `respond`'s
-/// reply (nil closes the connection). After a 354 reply it reads the content up to the
-/// end-of-data line and answers `dataReply`.
+/// background thread and sends `greeting`. It then replies to each command line with what
+/// `respond` returns, and closes the connection when that is nil. After a 354 reply it
+/// reads the content up to the end-of-data line and replies with `dataReply`.
 ///
 /// `@unchecked Sendable`: the thread reads only constants; `commands` is behind a Mutex.
 final class ScriptedSMTPServer: @unchecked Sendable {

@@ -110,12 +110,17 @@ enum HTML {
         tags("form", in: page).compactMap { attribute("action", of: $0) }.map(unescape)
     }
 
-    /// Returns the email of the admin layout's "Signed in as …" line, which stands beside
-    /// the logout button, or nil on a page without it.
+    /// Returns the email of the "Signed in as …" line beside the logout button (a `<span>`
+    /// with the class `who`), or nil on a page without it.
     static func signedInEmail(in page: String) -> String? {
-        guard let start = page.range(of: "<span class=\"who\">Signed in as ") else { return nil }
-        guard let end = page.range(of: "</span>", range: start.upperBound..<page.endIndex) else { return nil }
-        return unescape(String(page[start.upperBound..<end.lowerBound]))
+        let prefix = "Signed in as "
+        for tag in tags("span", in: page) where attribute("class", of: tag)?.split(separator: " ").contains("who") == true {
+            guard let end = page.range(of: "</span>", range: tag.endIndex..<page.endIndex) else { return nil }
+            let text = page[tag.endIndex..<end.lowerBound]
+            guard text.hasPrefix(prefix) else { continue }
+            return unescape(String(text.dropFirst(prefix.count)))
+        }
+        return nil
     }
 
     /// Returns the `value` of the `<input>` whose `id` is `id`, unescaped. The staff page's

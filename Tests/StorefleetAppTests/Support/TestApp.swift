@@ -7,9 +7,10 @@ import StorefleetApp
 import Synchronization
 import Tenancy
 
-/// The whole app as `storefleet serve` runs it, in-process: a fresh data folder in the
-/// temporary directory, the real `Views/` and `Public/` of this package, and a real server on
-/// an ephemeral loopback port. Time comes from a `SettableClock` that a test may move.
+/// The whole app as `storefleet serve --port 0` runs it, in-process: a fresh data folder in
+/// the temporary directory, the real `Views/` and `Public/` of this package, and a real server
+/// on an ephemeral loopback port, which the links the app writes carry. Time comes from a
+/// `SettableClock` that a test may move.
 final class TestApp: @unchecked Sendable {
     // @unchecked Sendable: every stored property is immutable after init; the app, server,
     // catalog and clock are Sendable themselves, and `capturedLog` locks its own lines.
@@ -52,9 +53,7 @@ final class TestApp: @unchecked Sendable {
         configuration.dataDirectory = folder.path
         configuration.rootDirectory = Self.packageRoot
         configuration.platformDomain = Self.platformDomain
-        // The port only appears in links the app writes, such as invitation links; the
-        // server below listens on an ephemeral port.
-        configuration.port = 8080
+        configuration.port = 0
         configuration.provisionDemo = false
         configure(&configuration)
 
@@ -78,6 +77,7 @@ final class TestApp: @unchecked Sendable {
             try app.handle(request)
         }
         try server.start()
+        app.setListeningPort(server.port)
     }
 
     /// Returns the current time without its fraction of a second. The SQLite layer stores
