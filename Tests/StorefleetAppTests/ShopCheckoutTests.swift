@@ -105,7 +105,7 @@ import Testing
             #expect(part.contains("Trail Lamp"))
             #expect(part.contains("$60.00"))
             #expect(part.contains(ShopFixture.instructions))
-            #expect(part.contains("http://alpha.shop.test:8080" + location.replacingOccurrences(of: "&placed=1", with: "")))
+            #expect(part.contains("http://alpha.shop.test:\(app.port)" + location.replacingOccurrences(of: "&placed=1", with: "")))
         }
         #expect(confirmation.text.contains("- Camp Mug (MUG-1) x 2: $25.00"))
         #expect(confirmation.html.contains("<table role=\"presentation\""))
@@ -117,7 +117,7 @@ import Testing
             #expect(part.contains("#1001"))
             #expect(part.contains("Ana Ruiz (ana@example.com)"))
             #expect(part.contains("Please ring twice."))
-            #expect(part.contains("http://alpha.shop.test:8080/admin/orders/\(order.id)"))
+            #expect(part.contains("http://alpha.shop.test:\(app.port)/admin/orders/\(order.id)"))
         }
 
         let sent = try shop.read { try Outbox(database: $0).list(status: .sent).items }

@@ -160,11 +160,11 @@ enum CartController {
                 }
                 // Throwing rolls back the quantities that were valid, so the cart changes
                 // only as a whole.
-                if !lineErrors.isEmpty { throw ValidationErrors(field: "quantity", message: "rejected") }
+                if !lineErrors.isEmpty { throw QuantitiesRejected() }
             }
         } catch CartError.notFound {
             return .redirect(to: "/cart?expired=1")
-        } catch is ValidationErrors where !lineErrors.isEmpty {
+        } catch is QuantitiesRejected {
             return try show(context, error: context.text("cart.error.fixQuantities"), lineErrors: lineErrors, submitted: submitted, status: .unprocessableContent)
         }
         try context.setCartCookie(token)
@@ -199,6 +199,9 @@ enum CartController {
         }
         return .redirect(to: "/cart")
     }
+
+    /// Rolls back a cart update in which some quantity was invalid.
+    private struct QuantitiesRejected: Error {}
 
     // MARK: - Helpers
 
