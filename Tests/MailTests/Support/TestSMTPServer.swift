@@ -47,7 +47,10 @@ final class TestSMTPServer {
         }
 
         do {
-            let line = try Self.readLine(from: output.fileHandleForReading.fileDescriptor, timeout: .seconds(15))
+            // Python and aiosmtpd start in well under a second on an idle machine; the wide
+            // limit covers a loaded 2-core machine where many suites start at once (15 s
+            // was once not enough there).
+            let line = try Self.readLine(from: output.fileHandleForReading.fileDescriptor, timeout: .seconds(90))
             guard line.hasPrefix("listening "), let port = Int(line.dropFirst("listening ".count)) else {
                 throw TestSetupError("The test SMTP server printed \(line.debugDescription) instead of its port.")
             }
