@@ -32,6 +32,12 @@ import Testing
          "--password", "long enough password"] + folder.options
     }
 
+    @Test(arguments: [["--help"], ["help"], ["stores", "--help"], ["stores", "domains", "--help"], ["serve", "--help"],
+                      ["stores", "create", "--help"], ["migrate", "--help"], ["backup", "--help"]])
+    func helpExitsCleanly(arguments: [String]) {
+        #expect(StorefleetCLI.run(arguments) == 0)
+    }
+
     @Test func createsAStore() throws {
         let folder = DataFolder()
         let status = StorefleetCLI.run(["stores", "create", "--slug", "lantern", "--name", "Lantern Supply",

@@ -40,7 +40,14 @@ enum ServeCommand {
         }
         unblockShutdownSignals()
         try server.installSignalHandlers()
-        try server.start()
+        do {
+            try server.start()
+        } catch {
+            guard case .systemCallFailed(_, let code, _) = error, code == EADDRINUSE else { throw error }
+            throw UsageError(
+                "Port \(configuration.port) on \(configuration.host) is already in use. Stop the other server, or choose another port with --port or STOREFLEET_PORT."
+            )
+        }
         // NOTE: a request served between start() and this call writes links with the
         // configured port, which is 0 under --port 0.
         app.setListeningPort(server.port)
@@ -58,7 +65,9 @@ enum ServeCommand {
         writeOutput("Press Ctrl-C to stop.")
 
         server.waitUntilStopped()
-        logger.info("server.stopped")
+        // Close every store file so their last transactions are checkpointed before exit.
+        app.pool.closeIdleStores()
+        logger.info("app.stopped")
         return 0
     }
 

@@ -13,6 +13,7 @@ enum AdminRoutes {
         AdminProductsController.register(&router)
         AdminSettingsController.register(&router)
         AdminStaffController.register(&router)
+        AdminAccountController.register(&router)
         return router
     }
 
