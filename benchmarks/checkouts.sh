@@ -31,9 +31,13 @@
 #                         pool keeps 256 open, so none is closed during the run)
 #   BENCH_RUNS            "one spread" (default), or one of them
 #   BENCH_LOG_LEVEL       the server's --log-level (default info: one line per request)
+#   BENCH_MAIL_DRAIN      seconds after run (a) to measure the mail delivery of its backlog
+#                         with no checkouts running (default 10; 0 skips it)
 #   BENCH_PROFILE         a folder: record a perf profile of the server (DWARF call stacks,
 #                         199 Hz) during each measured window there, and print which share
 #                         falls in each checkout step (benchmarks/checkout/profile_summary.py)
+#   BENCH_SERVER_PRELOAD  libraries, separated by colons, that the server alone runs with
+#                         as LD_PRELOAD, for the experiments in benchmarks/checkout/experiments/
 #   BENCH_TMPDIR          folder for the run's copy of the data folder (default /tmp)
 #   BENCH_JOBS            parallel `stores create` processes (default: 2 per core)
 #   BENCH_SKIP_BUILD      1 to use the release binary already built
@@ -50,7 +54,9 @@ python_processes=${BENCH_PYTHON_PROCESSES:-1}
 spread_stores=${BENCH_SPREAD_STORES:-100}
 runs=${BENCH_RUNS:-one spread}
 log_level=${BENCH_LOG_LEVEL:-info}
+mail_drain=${BENCH_MAIL_DRAIN:-10}
 profile_folder=${BENCH_PROFILE:-}
+server_preload=${BENCH_SERVER_PRELOAD:-}
 jobs=${BENCH_JOBS:-$(( $(nproc) * 2 ))}
 domain=localhost
 target_per_second=500
@@ -66,8 +72,8 @@ for setting in duration clients python_processes spread_stores jobs; do
         exit 64
     fi
 done
-if ! [[ "$warmup" =~ ^[0-9]+$ ]]; then
-    echo "error: BENCH_WARMUP must be a whole number of seconds, not '$warmup'" >&2
+if ! [[ "$warmup" =~ ^[0-9]+$ && "$mail_drain" =~ ^[0-9]+$ ]]; then
+    echo "error: BENCH_WARMUP and BENCH_MAIL_DRAIN must be whole numbers of seconds, not '$warmup' and '$mail_drain'" >&2
     exit 64
 fi
 if (( spread_stores < 2 || spread_stores > 250 )); then
@@ -137,27 +143,44 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Each run works on a copy, so the server never writes to the cached folder.
-cp -a "$cache/data" "$scratch/data"
-data="$scratch/data"
-: > "$scratch/spread.catalog"
-for number in $(seq 1 "$spread_stores"); do
-    slug="checkout-$number"
-    file=$(store_file_of "$data" "$slug")
-    set_stock "$file" "$stock"
-    write_catalog_lines "$file" "$slug.$domain" >> "$scratch/spread.catalog"
+IFS=: read -r -a preload_libraries <<< "$server_preload"
+for library in "${preload_libraries[@]}"; do
+    if [[ ! -f "$library" ]]; then
+        echo "error: BENCH_SERVER_PRELOAD names $library, which does not exist; build it first" >&2
+        exit 1
+    fi
 done
-grep "^checkout-1\.$domain " "$scratch/spread.catalog" > "$scratch/one.catalog"
-one_store_file=$(store_file_of "$data" checkout-1)
-# Writing the copy back to disk now keeps that writeback out of the timed runs.
-sync -f "$data"
 
-# -- Server --------------------------------------------------------------------------
+# Copies the cached stores into a data folder of its own for run $1, so that neither the
+# cache nor the other run sees its orders and queued mail, gives every product the stock,
+# and writes the run's catalogs. Sets `data`.
+prepare_data() {
+    local folder="$scratch/$1"
+    mkdir -p "$folder"
+    cp -a "$cache/data" "$folder/data"
+    data="$folder/data"
+    : > "$folder/spread.catalog"
+    local number slug file
+    for number in $(seq 1 "$spread_stores"); do
+        slug="checkout-$number"
+        file=$(store_file_of "$data" "$slug")
+        set_stock "$file" "$stock"
+        write_catalog_lines "$file" "$slug.$domain" >> "$folder/spread.catalog"
+    done
+    grep "^checkout-1\.$domain " "$folder/spread.catalog" > "$folder/one.catalog"
+    # Writing the copy back to disk now keeps that writeback out of the timed run.
+    sync -f "$data"
+}
 
-"$storefleet" serve --data "$data" --host 127.0.0.1 --port 0 --root "$package_root" --no-demo \
-    --log-level "$log_level" > "$scratch/server.out" 2> "$scratch/server.log" &
-server_pid=$!
-port=$(wait_for_storefleet_port "$scratch/server.out" "$server_pid" "$scratch/server.log")
+# Starts the server on the data folder of run $1 and sets server_pid and port.
+start_server() {
+    local folder="$scratch/$1"
+    env ${server_preload:+LD_PRELOAD="$server_preload"} \
+        "$storefleet" serve --data "$folder/data" --host 127.0.0.1 --port 0 --root "$package_root" --no-demo \
+        --log-level "$log_level" > "$folder/server.out" 2> "$folder/server.log" &
+    server_pid=$!
+    port=$(wait_for_storefleet_port "$folder/server.out" "$server_pid" "$folder/server.log")
+}
 
 # The SQLite setting is not visible from outside the process, so it is read from the
 # source: the store pool's configuration (Application.storeDatabaseConfiguration) keeps
@@ -170,12 +193,15 @@ else
 fi
 
 echo
-print_machine_summary "$data"
+print_machine_summary "$scratch"
 warn_if_busy
 echo "python: $(python3 --version 2>&1 | awk '{ print $2 }'), sqlite3: $(sqlite3 --version | awk '{ print $1 }')"
 echo "client: $client_kind, $clients concurrent shoppers (one keep-alive connection each); warm-up ${warmup}s, then ${duration}s per run"
 echo "server: storefleet serve, default workers and event loops, --log-level $log_level, mail transport file (the default)"
 echo "SQLite synchronous: $synchronous"
+if [[ -n "$server_preload" ]]; then
+    echo "experiment: the server runs with LD_PRELOAD=$server_preload"
+fi
 echo
 
 # -- Runs ----------------------------------------------------------------------------
@@ -184,7 +210,7 @@ echo
 # server's and client's CPU time per checkout added.
 run_checkouts() {
     local name=$1 catalog=$2
-    local output="$scratch/$name.client"
+    local output="$scratch/$name/client.out"
     local total=$((warmup + duration))
     if [[ "$client_kind" == wrk ]]; then
         # wrk's own duration ends the connections; the window ends a little earlier.
@@ -209,7 +235,7 @@ run_checkouts() {
     fi
     if (( count_syncs )); then
         perf stat -x , -e syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync -p "$server_pid" \
-            -o "$scratch/$name.syncs" -- sleep "$duration" > /dev/null 2>&1 &
+            -o "$scratch/$name/syncs.csv" -- sleep "$duration" > /dev/null 2>&1 &
         sync_counter_pid=$!
     fi
     sleep "$duration"
@@ -244,16 +270,16 @@ run_checkouts() {
     if (( completed == 0 )); then
         echo "error: no checkout completed in the $name run; the client's output and the server log follow" >&2
         cat "$output" >&2
-        tail -20 "$scratch/server.log" >&2
+        tail -20 "$scratch/$name/server.log" >&2
         exit 1
     fi
     result+=" server_cpu_ms=$(awk -v cpu="$server_used" -v n="$completed" 'BEGIN { printf "%.3f", cpu / n }')"
     result+=" client_cpu_ms=$(awk -v cpu="$client_used" -v n="$completed" 'BEGIN { printf "%.3f", cpu / n }')"
     result+=" load=$load"
-    if [[ -s "$scratch/$name.syncs" ]]; then
+    if [[ -s "$scratch/$name/syncs.csv" ]]; then
         local fdatasyncs fsyncs
-        fdatasyncs=$(awk -F , '$3 == "syscalls:sys_enter_fdatasync" { print $1 }' "$scratch/$name.syncs")
-        fsyncs=$(awk -F , '$3 == "syscalls:sys_enter_fsync" { print $1 }' "$scratch/$name.syncs")
+        fdatasyncs=$(awk -F , '$3 == "syscalls:sys_enter_fdatasync" { print $1 }' "$scratch/$name/syncs.csv")
+        fsyncs=$(awk -F , '$3 == "syscalls:sys_enter_fsync" { print $1 }' "$scratch/$name/syncs.csv")
         result+=" fdatasync_per_checkout=$(awk -v c="$fdatasyncs" -v n="$completed" 'BEGIN { printf "%.3f", c / n }')"
         result+=" fsync_per_checkout=$(awk -v c="$fsyncs" -v n="$completed" 'BEGIN { printf "%.3f", c / n }')"
     fi
@@ -270,21 +296,55 @@ run_checkouts() {
     fi
 }
 
+# Measures for BENCH_MAIL_DRAIN seconds after run (a), with no checkouts running, how fast
+# the server delivers the mail queued in checkout-1, and its CPU time per mail.
+measure_mail_drain() {
+    local file=$1
+    local sent_before cpu_before sent_after cpu_after
+    sent_before=$(sqlite3 "$file" "SELECT count(*) FROM outbox WHERE status = 'sent'")
+    cpu_before=$(cpu_ms "$server_pid")
+    sleep "$mail_drain"
+    sent_after=$(sqlite3 "$file" "SELECT count(*) FROM outbox WHERE status = 'sent'")
+    cpu_after=$(cpu_ms "$server_pid")
+    local delivered=$((sent_after - sent_before))
+    if (( delivered == 0 )); then
+        echo "  mail delivery with no checkouts running: no mail delivered in ${mail_drain}s"
+        return
+    fi
+    mail_drain_result="mails_per_second=$(awk -v n="$delivered" -v s="$mail_drain" 'BEGIN { printf "%.1f", n / s }')"
+    mail_drain_result+=" cpu_ms_per_mail=$(awk -v c="$((cpu_after - cpu_before))" -v n="$delivered" 'BEGIN { printf "%.3f", c / n }')"
+    echo "  mail delivery with no checkouts running: $(field "$mail_drain_result" mails_per_second) mails/s over ${mail_drain}s," \
+        "server CPU $(field "$mail_drain_result" cpu_ms_per_mail) ms per mail"
+}
+
 one=""
 spread=""
+mail_drain_result=""
 for run in $runs; do
+    prepare_data "$run"
+    start_server "$run"
     if [[ "$run" == one ]]; then
         echo "run (a): every checkout into checkout-1.$domain"
+        one_store_file=$(store_file_of "$data" checkout-1)
         orders_before=$(sqlite3 "$one_store_file" "SELECT count(*) FROM orders")
-        run_checkouts one "$scratch/one.catalog"
+        run_checkouts one "$scratch/one/one.catalog"
         one=$result
         orders_after=$(sqlite3 "$one_store_file" "SELECT count(*) FROM orders")
         echo "  orders stored in checkout-1 during the run: $((orders_after - orders_before)); acknowledged to the client, warm-up included: $(field "$one" acknowledged)"
+        # Each order queues two mails (confirmation and new-order notice), which one
+        # background thread delivers; a backlog means that work was not in the figures.
+        mail_backlog=$(sqlite3 "$one_store_file" "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')")
+        echo "  mails still queued in checkout-1 at the end of the run: $mail_backlog of $((2 * (orders_after - orders_before)))"
+        if (( mail_drain > 0 && mail_backlog > 0 )); then
+            measure_mail_drain "$one_store_file"
+        fi
     else
         echo "run (b): checkouts spread over $spread_stores stores, in turn"
-        run_checkouts spread "$scratch/spread.catalog"
+        run_checkouts spread "$scratch/spread/spread.catalog"
         spread=$result
     fi
+    stop_started_process "$server_pid" "storefleet serve"
+    server_pid=""
 done
 
 # -- Summary -------------------------------------------------------------------------
@@ -308,5 +368,17 @@ if [[ -n "$one" ]]; then
     # What the CPU time alone allows when the server and the client have every core.
     echo "CPU-bound estimate for run (a) on $(nproc) idle cores: $(awk -v s="$(field "$one" server_cpu_ms)" -v c="$(field "$one" client_cpu_ms)" -v n="$(nproc)" \
         'BEGIN { printf "%.0f checkouts/s with this client, %.0f for the server alone", n * 1000 / (s + c), n * 1000 / s }')"
+fi
+if [[ -n "$mail_drain_result" ]]; then
+    echo "mail delivery after run (a), no checkouts running: $(field "$mail_drain_result" mails_per_second) mails/s," \
+        "$(field "$mail_drain_result" cpu_ms_per_mail) ms of server CPU per mail; each order queues 2 mails"
+    if [[ -n "$one" && -n "$(field "$one" fsync_per_checkout)" ]]; then
+        # The file transport calls fsync once per mail and nothing else in the server calls
+        # fsync, so fsync/co is the number of mails delivered per checkout during run (a).
+        steady=$(awk -v s="$(field "$one" server_cpu_ms)" -v f="$(field "$one" fsync_per_checkout)" \
+            -v m="$(field "$mail_drain_result" cpu_ms_per_mail)" -v n="$(nproc)" \
+            'BEGIN { c = s + (2 - f) * m; printf "%.3f ms/checkout, %.0f checkouts/s on %d idle cores", c, n * 1000 / c, n }')
+        echo "estimate with both mails of every order delivered (run (a) server CPU + undelivered mails × CPU per mail): $steady"
+    fi
 fi
 echo "load average after the runs: $(cut -d ' ' -f 1-3 /proc/loadavg)"
