@@ -168,6 +168,7 @@ def first_match(pattern, content, step, what):
 class Statistics:
     def __init__(self):
         self.completed = 0
+        self.acknowledged = 0
         self.latencies = []
         self.failures = {}
         self.lost_connections = 0
@@ -277,6 +278,7 @@ async def run_client(index, options, catalogs, hosts, statistics, acknowledged_f
             await asyncio.sleep(0.05 + rng.random() * 0.1)
             continue
         finished = loop.time()
+        statistics.acknowledged += 1
         if acknowledged_file is not None:
             acknowledged_file.write(json.dumps(order) + "\n")
             acknowledged_file.flush()
@@ -309,6 +311,7 @@ def process_main(process_index, options, catalogs, hosts, results):
     statistics = asyncio.run(run_process(process_index, options, catalogs, hosts))
     results.put({
         "completed": statistics.completed,
+        "acknowledged": statistics.acknowledged,
         "latencies": statistics.latencies,
         "failures": statistics.failures,
         "lost_connections": statistics.lost_connections,
@@ -395,6 +398,7 @@ def main():
         f" p50_ms={percentile(latencies, 0.50) * 1000:.2f}"
         f" p99_ms={percentile(latencies, 0.99) * 1000:.2f}"
         f" max_ms={(latencies[-1] if latencies else float('nan')) * 1000:.2f}"
+        f" acknowledged={sum(result['acknowledged'] for result in collected)}"
         f" started={sum(result['started'] for result in collected)}"
         f" failed={sum(failures.values())}"
         f" lost_connections={sum(result['lost_connections'] for result in collected)}"
