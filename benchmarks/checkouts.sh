@@ -219,7 +219,7 @@ run_checkouts() {
             "http://127.0.0.1:$port/" > "$output" 2>&1 &
     else
         python3 "$scripts/checkout_client.py" --port "$port" --catalog "$catalog" --clients "$clients" \
-            --processes "$python_processes" --warmup "$warmup" --duration "$duration" > "$output" 2>&1 &
+            --processes "$python_processes" --warmup "$warmup" --duration "$duration" --overrun 1 > "$output" 2>&1 &
     fi
     client_pid=$!
 

@@ -261,7 +261,7 @@ async def run_client(index, options, catalogs, hosts, statistics, acknowledged_f
     connection = HTTPConnection(options.port, options.request_timeout)
     position = index
     loop = asyncio.get_running_loop()
-    while loop.time() < deadline:
+    while loop.time() < deadline + options.overrun:
         host = hosts[position % len(hosts)]
         position += options.clients_total
         started = loop.time()
@@ -350,6 +350,7 @@ def main():
     parser.add_argument("--processes", type=int, default=1, help="client processes that share the shoppers (default 1)")
     parser.add_argument("--duration", type=float, default=15, help="seconds of the measured run (default 15)")
     parser.add_argument("--warmup", type=float, default=0, help="seconds before the measured run whose checkouts are not counted (default 0)")
+    parser.add_argument("--overrun", type=float, default=0, help="seconds the shoppers keep going after the measured run, not counted, so that CPU readings at its end see them at work (default 0)")
     parser.add_argument("--max-lines", type=int, default=1, help="most cart lines per order; each checkout picks 1 to this many products (default 1)")
     parser.add_argument("--max-quantity", type=int, default=3, help="most items per line (default 3)")
     parser.add_argument("--request-timeout", type=float, default=10, help="seconds one request may take (default 10)")
@@ -359,8 +360,8 @@ def main():
 
     if options.clients < 1 or options.processes < 1 or options.clients % options.processes:
         sys.exit(f"error: --clients {options.clients} must be a positive multiple of --processes {options.processes}")
-    if options.duration <= 0 or options.warmup < 0:
-        sys.exit("error: --duration must be positive and --warmup at least 0")
+    if options.duration <= 0 or options.warmup < 0 or options.overrun < 0:
+        sys.exit("error: --duration must be positive, and --warmup and --overrun at least 0")
     options.clients_per_process = options.clients // options.processes
     options.clients_total = options.clients
     catalogs = read_catalogs(options.catalog)
