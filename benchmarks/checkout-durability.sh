@@ -3,11 +3,11 @@
 #
 # The script creates BENCH_STORES stores with sample products in a fresh data folder and
 # sets their stock: two products per store get BENCH_LOW_STOCK items, so that they sell out
-# during the run, and the others 100,000. It starts `storefleet serve` on 127.0.0.1, and
+# during the run, and the others 100,000. It starts `storefleet serve` on 127.0.0.1. Then
 # benchmarks/checkout/checkout_client.py runs BENCH_CLIENTS concurrent shoppers that walk
-# the whole checkout (product page, add to cart, checkout form, review, place order,
-# confirmation) with 1 or 2 cart lines, recording each order whose confirmation page was
-# served. After BENCH_KILL_AFTER seconds the script kills the server with SIGKILL, starts
+# the whole checkout with 1 or 2 cart lines: product page, add to cart, checkout form,
+# review, place order, confirmation. The client records each order whose confirmation
+# page was served. After BENCH_KILL_AFTER seconds the script kills the server with SIGKILL, starts
 # it again on the same data folder and port, and the shoppers carry on until
 # BENCH_DURATION seconds have passed in all.
 #

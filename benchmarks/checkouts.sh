@@ -11,12 +11,14 @@
 #
 # The script provisions BENCH_SPREAD_STORES stores with sample products (cached under /tmp
 # by the binary's hash, like benchmarks/stores.sh), gives every product a stock of
-# 1,000,000 so that nothing sells out, and starts `storefleet serve`. Each run takes a
-# BENCH_WARMUP-second warm-up, whose checkouts are not counted, then BENCH_DURATION
-# seconds. It prints, per run: completed checkouts/s, p50 and p99 of the whole checkout,
-# the server's CPU time per checkout (/proc/PID/stat, over the measured window), the
-# client's, fdatasync and fsync calls per checkout (perf's syscall tracepoints, when they
-# work), and at the end the SQLite synchronous setting and the target.
+# 1,000,000 so that nothing sells out, and starts `storefleet serve` on a fresh copy of
+# them for each run. Each run takes a BENCH_WARMUP-second warm-up, whose checkouts are not
+# counted, then BENCH_DURATION seconds. For each run the script prints completed
+# checkouts/s and the p50 and p99 of the whole checkout. It also prints the server's and
+# the client's CPU time per checkout (/proc/PID/stat, over the measured window), and the
+# server's fdatasync and fsync calls per checkout (perf's syscall tracepoints, when they
+# work). The summary adds the SQLite synchronous setting, the target, and the mail
+# delivery rate after run (a).
 #
 # Target: at least 500 completed checkouts per second into one store.
 #
@@ -151,9 +153,9 @@ for library in "${preload_libraries[@]}"; do
     fi
 done
 
-# Copies the cached stores into a data folder of its own for run $1, so that neither the
-# cache nor the other run sees its orders and queued mail, gives every product the stock,
-# and writes the run's catalogs. Sets `data`.
+# Copies the cached stores into a data folder of its own for run $1, gives every product
+# the stock, and writes the run's catalogs. Sets `data`. The copy keeps the run's orders and
+# queued mail out of the cache and out of the other run.
 prepare_data() {
     local folder="$scratch/$1"
     mkdir -p "$folder"

@@ -12,7 +12,7 @@
 --                   hosts in the file's order, thread i starting at host i
 --   BENCH_WARMUP    seconds after the start whose checkouts are not counted (default 0)
 --   BENCH_DURATION  seconds of the measured window after the warm-up (default 15)
---   BENCH_MAX_QUANTITY  most items of the one cart line (default 3)
+--   BENCH_MAX_QUANTITY  maximum items of the one cart line (default 3)
 --   BENCH_THREADS   wrk's thread count, so that the threads take turns over the hosts
 --
 -- done() prints one "checkout-result" line of key=value fields and one "checkout-failure"
@@ -121,9 +121,9 @@ local function html_unescape(text)
 end
 
 -- Returns the text between each plain occurrence of `prefix` and the next `"`, from
--- position `init` on. Lua patterns that do not start with an anchor try a match at every
--- position of a 27 KB page, which made this client cost as much CPU time as the Python one;
--- a plain find of the literal prefix is fast.
+-- position `init` on. A Lua pattern without an anchor tries a match at every position of a
+-- 27 KB page, and that made this client cost as much CPU time as the Python one. A plain
+-- find of the literal prefix is fast.
 local function attribute_values(body, prefix, init)
     local values = {}
     local position = init or 1

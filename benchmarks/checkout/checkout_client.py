@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Walk Storefleet's guest checkout from many concurrent shoppers on 127.0.0.1.
 
-Each client holds one keep-alive connection and repeats a whole checkout as a new visitor
+Each client uses one keep-alive connection and repeats a whole checkout as a new visitor
 (no cookies carried over):
 
 1. GET /products/<slug>, which starts a session and carries the CSRF token;
@@ -351,8 +351,8 @@ def main():
     parser.add_argument("--duration", type=float, default=15, help="seconds of the measured run (default 15)")
     parser.add_argument("--warmup", type=float, default=0, help="seconds before the measured run whose checkouts are not counted (default 0)")
     parser.add_argument("--overrun", type=float, default=0, help="seconds the shoppers keep going after the measured run, not counted, so that CPU readings at its end see them at work (default 0)")
-    parser.add_argument("--max-lines", type=int, default=1, help="most cart lines per order; each checkout picks 1 to this many products (default 1)")
-    parser.add_argument("--max-quantity", type=int, default=3, help="most items per line (default 3)")
+    parser.add_argument("--max-lines", type=int, default=1, help="maximum cart lines per order; each checkout picks 1 to this many products (default 1)")
+    parser.add_argument("--max-quantity", type=int, default=3, help="maximum items per cart line (default 3)")
     parser.add_argument("--request-timeout", type=float, default=10, help="seconds one request may take (default 10)")
     parser.add_argument("--acknowledged", help="append each acknowledged order as a JSON line to FILE.N, N being the process number")
     parser.add_argument("--seed", type=int, default=1, help="seed of the random choices (default 1)")

@@ -41,8 +41,8 @@ create_sample_stores() {
     seq -f "$prefix-%g" 1 "$count" |
         xargs -P "$jobs" -I '{}' "$storefleet" stores create --data "$data" --slug '{}' --name 'Checkout bench {}' \
             --owner-email 'owner@{}.example' --password bench-password-1 --sample-products >> "$log" 2>&1 || true
-    # A parallel creation can fail with SQLITE_BUSY on the catalog (see benchmarks/stores.sh);
-    # creation is all or nothing, so each missing store is created again, one at a time.
+    # A parallel creation can fail with SQLITE_BUSY on the catalog (see benchmarks/stores.sh).
+    # Creation is all or nothing, so each missing store is created again, one at a time.
     local slug
     for slug in $(seq -f "$prefix-%g" 1 "$count"); do
         if [[ -z "$(store_id_of "$data" "$slug")" ]]; then
