@@ -106,6 +106,9 @@ public final class Database: @unchecked Sendable {
         // (https://sqlite.org/foreignkeys.html, section 2).
         try execute("PRAGMA foreign_keys=ON")
         try execute("PRAGMA synchronous=\(configuration.synchronous.rawValue)")
+        if configuration.keepsTemporaryDataInMemory {
+            try execute("PRAGMA temp_store=MEMORY")
+        }
         if let pageCacheKiB = configuration.pageCacheKiB {
             try execute("PRAGMA cache_size=-\(max(pageCacheKiB, 1))")
         }

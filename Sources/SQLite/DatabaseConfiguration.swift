@@ -49,6 +49,10 @@ extension Database {
         /// (`SQLITE_DBCONFIG_LOOKASIDE`); nil keeps SQLite's default, which reserves about
         /// 120 KiB per connection.
         public var lookaside: Lookaside?
+        /// Keeps temporary tables, indexes and statement journals in memory
+        /// (`PRAGMA temp_store=MEMORY`) instead of files under /var/tmp. A savepoint that
+        /// changes more than a few pages otherwise spills its journal to a new file.
+        public var keepsTemporaryDataInMemory = false
 
         /// A lookaside allocator size: `count` slots of `slotSize` bytes.
         public struct Lookaside: Sendable, Equatable {

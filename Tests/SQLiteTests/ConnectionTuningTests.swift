@@ -33,8 +33,11 @@ import Testing
             var configuration = Database.Configuration()
             configuration.pageCacheKiB = 256
             configuration.lookaside = .init(slotSize: 128, count: 64)
+            configuration.keepsTemporaryDataInMemory = true
             let database = try openDatabase(directory, configuration: configuration)
             #expect(try database.scalar("PRAGMA cache_size", as: Int.self) == -256)
+            // 2 is MEMORY (https://sqlite.org/pragma.html#pragma_temp_store).
+            #expect(try database.scalar("PRAGMA temp_store", as: Int.self) == 2)
 
             try database.execute("CREATE TABLE t (x TEXT)")
             for index in 0..<200 {
