@@ -7,53 +7,43 @@
 /// plus tables that instructions point into by index, so rendering a node touches no
 /// shared counter.
 ///
-/// The tables live in memory allocated here and read through plain pointers, so reading
-/// one does not retain an array buffer that all threads share.
+/// The tables live in memory allocated here and are read through `ProgramTables`, a
+/// struct of plain pointers, so reading one retains nothing.
 ///
 /// `@unchecked Sendable` is safe because every table is written once, in `init`, before
 /// the program is published, and only read afterwards. `deinit` runs only when no set,
 /// and so no render, holds the program any more.
 final class TemplateProgram: @unchecked Sendable {
-    let instructions: UnsafeMutableBufferPointer<Instruction>
-    /// Every literal text run of the template, back to back.
-    let text: UnsafeMutableBufferPointer<UInt8>
-    let expressions: UnsafeMutableBufferPointer<ExpressionCode>
-    let members: UnsafeMutableBufferPointer<MemberCode>
-    /// Dictionary keys used by paths and argument names, by index.
-    let keys: UnsafeMutableBufferPointer<String>
-    let literals: UnsafeMutableBufferPointer<TemplateValue>
-    let loops: UnsafeMutableBufferPointer<LoopCode>
-    let partials: UnsafeMutableBufferPointer<PartialCode>
-    let translations: UnsafeMutableBufferPointer<TranslationCode>
-    let arguments: UnsafeMutableBufferPointer<ArgumentCode>
-    /// Source positions and text, read only to build an error.
-    let sites: [RenderSite]
+    let tables: ProgramTables
 
     fileprivate init(_ builder: ProgramBuilder) {
-        instructions = TemplateProgram.copy(builder.instructions)
-        text = TemplateProgram.copy(builder.text)
-        expressions = TemplateProgram.copy(builder.expressions)
-        members = TemplateProgram.copy(builder.members)
-        keys = TemplateProgram.copy(builder.keys)
-        literals = TemplateProgram.copy(builder.literals)
-        loops = TemplateProgram.copy(builder.loops)
-        partials = TemplateProgram.copy(builder.partials)
-        translations = TemplateProgram.copy(builder.translations)
-        arguments = TemplateProgram.copy(builder.arguments)
-        sites = builder.sites
+        tables = ProgramTables(
+            instructions: TemplateProgram.copy(builder.instructions),
+            text: TemplateProgram.copy(builder.text),
+            expressions: TemplateProgram.copy(builder.expressions),
+            members: TemplateProgram.copy(builder.members),
+            keys: TemplateProgram.copy(builder.keys),
+            literals: TemplateProgram.copy(builder.literals),
+            loops: TemplateProgram.copy(builder.loops),
+            partials: TemplateProgram.copy(builder.partials),
+            translations: TemplateProgram.copy(builder.translations),
+            arguments: TemplateProgram.copy(builder.arguments),
+            sites: TemplateProgram.copy(builder.sites)
+        )
     }
 
     deinit {
-        TemplateProgram.free(instructions)
-        TemplateProgram.free(text)
-        TemplateProgram.free(expressions)
-        TemplateProgram.free(members)
-        TemplateProgram.free(keys)
-        TemplateProgram.free(literals)
-        TemplateProgram.free(loops)
-        TemplateProgram.free(partials)
-        TemplateProgram.free(translations)
-        TemplateProgram.free(arguments)
+        TemplateProgram.free(tables.instructions)
+        TemplateProgram.free(tables.text)
+        TemplateProgram.free(tables.expressions)
+        TemplateProgram.free(tables.members)
+        TemplateProgram.free(tables.keys)
+        TemplateProgram.free(tables.literals)
+        TemplateProgram.free(tables.loops)
+        TemplateProgram.free(tables.partials)
+        TemplateProgram.free(tables.translations)
+        TemplateProgram.free(tables.arguments)
+        TemplateProgram.free(tables.sites)
     }
 
     private static func copy<Element>(_ array: [Element]) -> UnsafeMutableBufferPointer<Element> {
@@ -74,6 +64,25 @@ final class TemplateProgram: @unchecked Sendable {
         builder.emit(body, names: &names)
         return TemplateProgram(builder)
     }
+}
+
+/// The tables of one program. Copying this copies pointers only; the memory belongs to
+/// the `TemplateProgram`, which must outlive every use of a copy.
+struct ProgramTables {
+    let instructions: UnsafeMutableBufferPointer<Instruction>
+    /// Every literal text run of the template, back to back.
+    let text: UnsafeMutableBufferPointer<UInt8>
+    let expressions: UnsafeMutableBufferPointer<ExpressionCode>
+    let members: UnsafeMutableBufferPointer<MemberCode>
+    /// Dictionary keys used by paths and argument names, by index.
+    let keys: UnsafeMutableBufferPointer<String>
+    let literals: UnsafeMutableBufferPointer<TemplateValue>
+    let loops: UnsafeMutableBufferPointer<LoopCode>
+    let partials: UnsafeMutableBufferPointer<PartialCode>
+    let translations: UnsafeMutableBufferPointer<TranslationCode>
+    let arguments: UnsafeMutableBufferPointer<ArgumentCode>
+    /// Source positions and text, read only to build an error.
+    let sites: UnsafeMutableBufferPointer<RenderSite>
 }
 
 /// One step of a program. Targets are instruction positions.
