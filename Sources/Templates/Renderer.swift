@@ -14,7 +14,10 @@ struct Renderer: ~Copyable {
     static let maximumPartialDepth = 100
 
     private var output: OutputBuffer
-    let set: TemplateSet
+    private let set: TemplateSet
+    /// `set.programTables`, held apart so that a partial call reads it without
+    /// retaining the set.
+    private let programs: UnsafeMutableBufferPointer<ProgramTables?>
     private let translator: TemplateTranslator?
     /// False for plain-text output such as a mail's text part, where every value is
     /// written as it is.
@@ -49,6 +52,7 @@ struct Renderer: ~Copyable {
 
     init(set: TemplateSet, translator: TemplateTranslator?, escapesOutput: Bool = true, reservingCapacity capacity: Int) {
         self.set = set
+        self.programs = set.programTables
         self.translator = translator
         self.escapesOutput = escapesOutput
         self.output = OutputBuffer(capacity: capacity)
@@ -130,31 +134,47 @@ struct Renderer: ~Copyable {
         case .bool(let flag):
             appendStatic(flag ? "true" : "false")
         case .stored(let pointer):
-            switch pointer.pointee {
-            case .null:
-                return
-            case .string(let text):
-                if escapesHTML && escapesOutput {
-                    HTMLEscaping.append(escaping: text, to: &output)
+            // A long string is written from where it is stored. Binding it from
+            // `pointer.pointee` around the writes would copy it, because the compiler
+            // cannot rule out that writing the output changes the pointee, and a copy
+            // costs a retain and a release.
+            if let text = pointer.longText {
+                if escapesHTML && escapesOutput && !text.isTrustedHTML {
+                    HTMLEscaping.append(escaping: text.bytes, to: &output)
                 } else {
-                    HTMLEscaping.append(raw: text, to: &output)
+                    output.append(text.bytes)
                 }
-            case .trustedHTML(let html):
-                HTMLEscaping.append(raw: html, to: &output)
-            case .int(let number):
-                HTMLEscaping.append(integer: number, to: &output)
-            case .double(let number):
-                HTMLEscaping.append(raw: number.description, to: &output)
-            case .bool(let flag):
-                appendStatic(flag ? "true" : "false")
-            case .array, .fields:
-                let site = program.sites[Int(site)]
-                throw TemplateError(
-                    site.location,
-                    "`\(site.source)` is \(pointer.pointee.kindDescription), which has no text form; "
-                        + "print one of its members, or loop over it with `{{#each \(site.source) as item}}`"
-                )
+                return
             }
+            try write(stored: pointer.pointee, escapesHTML: escapesHTML, program, site: site)
+        }
+    }
+
+    private mutating func write(stored value: TemplateValue, escapesHTML: Bool, _ program: ProgramTables, site: Int32) throws(TemplateError) {
+        switch value {
+        case .null:
+            return
+        case .string(let text):
+            if escapesHTML && escapesOutput {
+                HTMLEscaping.append(escaping: text, to: &output)
+            } else {
+                HTMLEscaping.append(raw: text, to: &output)
+            }
+        case .trustedHTML(let html):
+            HTMLEscaping.append(raw: html, to: &output)
+        case .int(let number):
+            HTMLEscaping.append(integer: number, to: &output)
+        case .double(let number):
+            HTMLEscaping.append(raw: number.description, to: &output)
+        case .bool(let flag):
+            appendStatic(flag ? "true" : "false")
+        case .array, .fields:
+            let site = program.sites[Int(site)]
+            throw TemplateError(
+                site.location,
+                "`\(site.source)` is \(value.kindDescription), which has no text form; "
+                    + "print one of its members, or loop over it with `{{#each \(site.source) as item}}`"
+            )
         }
     }
 
@@ -210,15 +230,11 @@ struct Renderer: ~Copyable {
         case .missing:
             return false
         case .stored(let pointer):
-            switch pointer.pointee {
-            case .null:
-                return false
-            case .array(let array):
-                guard !array.isEmpty else { return false }
-                // The array's storage belongs to the context, which outlives the loop.
-                elements = array.withUnsafeBufferPointer { $0.baseAddress! }
+            if let array = pointer.arrayElements {
+                guard let first = array.baseAddress, !array.isEmpty else { return false }
+                elements = first
                 count = array.count
-            case .fields(let fields):
+            } else if case .fields(let fields) = pointer.pointee {
                 guard !fields.isEmpty else { return false }
                 // Sorted so that a page lists entries in the same order on every render.
                 let entries: [TemplateValue] = fields.entries.sorted { $0.key < $1.key }.map { entry in
@@ -227,7 +243,9 @@ struct Renderer: ~Copyable {
                 dictionaryEntries.append(entries)
                 elements = dictionaryEntries[dictionaryEntries.count - 1].withUnsafeBufferPointer { $0.baseAddress! }
                 count = entries.count
-            default:
+            } else if case .null = pointer.pointee {
+                return false
+            } else {
                 throw loopError(loop, program, kind: pointer.pointee.kindDescription)
             }
         case .int, .bool:
@@ -268,7 +286,7 @@ struct Renderer: ~Copyable {
                 "partials are nested more than \(Renderer.maximumPartialDepth) deep; \"\(site.source)\" probably includes itself without a condition that ends the recursion"
             )
         }
-        guard let target = set.programTables[Int(partial.target)] else {
+        guard let target = programs[Int(partial.target)] else {
             // Linking marks every user of a failed partial as failed, so this is only
             // reached if that propagation misses a case.
             let template = set.templates[Int(partial.target)]

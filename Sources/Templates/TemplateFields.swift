@@ -133,23 +133,18 @@ extension TemplateFields {
         return (MemoryLayout<String>.size + alignment - 1) / alignment * alignment
     }
 
-    /// Returns a pointer to the value of the last pair whose key is `key`, or nil.
-    ///
-    /// The pointer is valid as long as the storage of `pairs` is alive and not modified:
-    /// a renderer reads a context that the caller of `render` holds and nothing mutates
-    /// during the render, which keeps every array in it where it is.
-    func valuePointer(forKey key: String) -> UnsafePointer<TemplateValue>? {
+    /// Returns a pointer to the value of the last pair in `pairs` whose key is `key`, or
+    /// nil. The pointer is valid as long as the storage of `pairs` is.
+    static func valuePointer(forKey key: String, in pairs: UnsafeBufferPointer<(String, TemplateValue)>) -> UnsafePointer<TemplateValue>? {
+        guard let base = pairs.baseAddress else { return nil }
         let length = key.utf8.count
-        return pairs.withUnsafeBufferPointer { buffer -> UnsafePointer<TemplateValue>? in
-            guard let base = buffer.baseAddress else { return nil }
-            var index = buffer.count - 1
-            while index >= 0 {
-                if base[index].0.utf8.count == length && base[index].0 == key {
-                    return (UnsafeRawPointer(base + index) + TemplateFields.valueOffset).assumingMemoryBound(to: TemplateValue.self)
-                }
-                index -= 1
+        var index = pairs.count - 1
+        while index >= 0 {
+            if base[index].0.utf8.count == length && base[index].0 == key {
+                return (UnsafeRawPointer(base + index) + TemplateFields.valueOffset).assumingMemoryBound(to: TemplateValue.self)
             }
-            return nil
+            index -= 1
         }
+        return nil
     }
 }

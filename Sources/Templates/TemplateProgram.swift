@@ -17,7 +17,8 @@ final class TemplateProgram: @unchecked Sendable {
     let tables: ProgramTables
 
     fileprivate init(_ builder: ProgramBuilder) {
-        tables = ProgramTables(
+        let storage = UnsafeMutablePointer<ProgramTables.Storage>.allocate(capacity: 1)
+        storage.initialize(to: ProgramTables.Storage(
             instructions: TemplateProgram.copy(builder.instructions),
             text: TemplateProgram.copy(builder.text),
             expressions: TemplateProgram.copy(builder.expressions),
@@ -29,21 +30,25 @@ final class TemplateProgram: @unchecked Sendable {
             translations: TemplateProgram.copy(builder.translations),
             arguments: TemplateProgram.copy(builder.arguments),
             sites: TemplateProgram.copy(builder.sites)
-        )
+        ))
+        tables = ProgramTables(storage: storage)
     }
 
     deinit {
-        TemplateProgram.free(tables.instructions)
-        TemplateProgram.free(tables.text)
-        TemplateProgram.free(tables.expressions)
-        TemplateProgram.free(tables.members)
-        TemplateProgram.free(tables.keys)
-        TemplateProgram.free(tables.literals)
-        TemplateProgram.free(tables.loops)
-        TemplateProgram.free(tables.partials)
-        TemplateProgram.free(tables.translations)
-        TemplateProgram.free(tables.arguments)
-        TemplateProgram.free(tables.sites)
+        let storage = tables.storage.pointee
+        TemplateProgram.free(storage.instructions)
+        TemplateProgram.free(storage.text)
+        TemplateProgram.free(storage.expressions)
+        TemplateProgram.free(storage.members)
+        TemplateProgram.free(storage.keys)
+        TemplateProgram.free(storage.literals)
+        TemplateProgram.free(storage.loops)
+        TemplateProgram.free(storage.partials)
+        TemplateProgram.free(storage.translations)
+        TemplateProgram.free(storage.arguments)
+        TemplateProgram.free(storage.sites)
+        tables.storage.deinitialize(count: 1)
+        tables.storage.deallocate()
     }
 
     private static func copy<Element>(_ array: [Element]) -> UnsafeMutableBufferPointer<Element> {
@@ -66,23 +71,40 @@ final class TemplateProgram: @unchecked Sendable {
     }
 }
 
-/// The tables of one program. Copying this copies pointers only; the memory belongs to
-/// the `TemplateProgram`, which must outlive every use of a copy.
+/// The tables of one program, reached through one pointer so that passing them to a
+/// function copies eight bytes. The memory belongs to the `TemplateProgram`, which must
+/// outlive every use of a copy.
 struct ProgramTables {
-    let instructions: UnsafeMutableBufferPointer<Instruction>
-    /// Every literal text run of the template, back to back.
-    let text: UnsafeMutableBufferPointer<UInt8>
-    let expressions: UnsafeMutableBufferPointer<ExpressionCode>
-    let members: UnsafeMutableBufferPointer<MemberCode>
-    /// Dictionary keys used by paths and argument names, by index.
-    let keys: UnsafeMutableBufferPointer<String>
-    let literals: UnsafeMutableBufferPointer<TemplateValue>
-    let loops: UnsafeMutableBufferPointer<LoopCode>
-    let partials: UnsafeMutableBufferPointer<PartialCode>
-    let translations: UnsafeMutableBufferPointer<TranslationCode>
-    let arguments: UnsafeMutableBufferPointer<ArgumentCode>
-    /// Source positions and text, read only to build an error.
-    let sites: UnsafeMutableBufferPointer<RenderSite>
+    struct Storage {
+        let instructions: UnsafeMutableBufferPointer<Instruction>
+        /// Every literal text run of the template, back to back.
+        let text: UnsafeMutableBufferPointer<UInt8>
+        let expressions: UnsafeMutableBufferPointer<ExpressionCode>
+        let members: UnsafeMutableBufferPointer<MemberCode>
+        /// Dictionary keys used by paths and argument names, by index.
+        let keys: UnsafeMutableBufferPointer<String>
+        let literals: UnsafeMutableBufferPointer<TemplateValue>
+        let loops: UnsafeMutableBufferPointer<LoopCode>
+        let partials: UnsafeMutableBufferPointer<PartialCode>
+        let translations: UnsafeMutableBufferPointer<TranslationCode>
+        let arguments: UnsafeMutableBufferPointer<ArgumentCode>
+        /// Source positions and text, read only to build an error.
+        let sites: UnsafeMutableBufferPointer<RenderSite>
+    }
+
+    let storage: UnsafeMutablePointer<Storage>
+
+    var instructions: UnsafeMutableBufferPointer<Instruction> { storage.pointee.instructions }
+    var text: UnsafeMutableBufferPointer<UInt8> { storage.pointee.text }
+    var expressions: UnsafeMutableBufferPointer<ExpressionCode> { storage.pointee.expressions }
+    var members: UnsafeMutableBufferPointer<MemberCode> { storage.pointee.members }
+    var keys: UnsafeMutableBufferPointer<String> { storage.pointee.keys }
+    var literals: UnsafeMutableBufferPointer<TemplateValue> { storage.pointee.literals }
+    var loops: UnsafeMutableBufferPointer<LoopCode> { storage.pointee.loops }
+    var partials: UnsafeMutableBufferPointer<PartialCode> { storage.pointee.partials }
+    var translations: UnsafeMutableBufferPointer<TranslationCode> { storage.pointee.translations }
+    var arguments: UnsafeMutableBufferPointer<ArgumentCode> { storage.pointee.arguments }
+    var sites: UnsafeMutableBufferPointer<RenderSite> { storage.pointee.sites }
 }
 
 /// One step of a program. Targets are instruction positions.

@@ -35,6 +35,51 @@ enum ValueReference {
     }
 }
 
+// MARK: - Reading in place
+
+extension UnsafePointer where Pointee == TemplateValue {
+    // These accessors hand out pointers into the storage of the array inside the value,
+    // which stays where it is while the value is alive and unmodified (see
+    // `ValueReference`). They write no memory, which lets the compiler read the payload
+    // without copying it; a copy would retain the array and release it after use.
+
+    /// The pairs of a dictionary value, or nil for any other kind.
+    var fieldPairs: UnsafeBufferPointer<(String, TemplateValue)>? {
+        guard case .fields(let fields) = pointee else { return nil }
+        return fields.pairs.withUnsafeBufferPointer { $0 }
+    }
+
+    /// The elements of an array value, or nil for any other kind.
+    var arrayElements: UnsafeBufferPointer<TemplateValue>? {
+        guard case .array(let array) = pointee else { return nil }
+        return array.withUnsafeBufferPointer { $0 }
+    }
+
+    /// The UTF-8 bytes of a string or trusted HTML value longer than 15 bytes, and
+    /// whether it is trusted HTML; nil for anything else.
+    ///
+    /// Swift stores strings of up to 15 UTF-8 bytes inside the `String` value itself, so
+    /// their bytes have no address that outlives a copy; copying such a string retains
+    /// nothing, though. A longer string's bytes live in storage that the value keeps
+    /// alive. A string without contiguous UTF-8 storage (bridged from Objective-C)
+    /// returns nil.
+    var longText: (bytes: UnsafeBufferPointer<UInt8>, isTrustedHTML: Bool)? {
+        let isTrustedHTML: Bool
+        switch pointee {
+        case .string(let text), .trustedHTML(let text):
+            guard text.utf8.count > 15, let bytes = text.utf8.withContiguousStorageIfAvailable({ $0 }) else { return nil }
+            if case .trustedHTML = pointee {
+                isTrustedHTML = true
+            } else {
+                isTrustedHTML = false
+            }
+            return (bytes, isTrustedHTML)
+        default:
+            return nil
+        }
+    }
+}
+
 // MARK: - Evaluating expressions
 
 extension Renderer {
@@ -74,11 +119,13 @@ extension Renderer {
     }
 
     private static func member(_ key: String, of reference: ValueReference) -> ValueReference {
-        guard case .stored(let pointer) = reference, case .fields(let fields) = pointer.pointee else {
-            return .missing
-        }
-        guard let value = fields.valuePointer(forKey: key) else { return .missing }
-        return .stored(value)
+        guard case .stored(let pointer) = reference, let pairs = pointer.fieldPairs else { return .missing }
+        return member(key, in: pairs)
+    }
+
+    private static func member(_ key: String, in pairs: UnsafeBufferPointer<(String, TemplateValue)>) -> ValueReference {
+        guard let pointer = TemplateFields.valuePointer(forKey: key, in: pairs) else { return .missing }
+        return .stored(pointer)
     }
 
     private func follow(_ start: Int32, _ count: Int32, from reference: ValueReference, _ program: ProgramTables) -> ValueReference {
@@ -88,34 +135,32 @@ extension Renderer {
 
             switch program.members[position] {
             case .key(let key):
-                switch pointer.pointee {
-                case .fields(let fields):
-                    guard let value = fields.valuePointer(forKey: program.keys[Int(key)]) else { return .missing }
-                    current = .stored(value)
-                case .array(let array):
-                    current = Renderer.arrayProperty(program.keys[Int(key)], of: array)
-                default:
+                if let pairs = pointer.fieldPairs {
+                    current = Renderer.member(program.keys[Int(key)], in: pairs)
+                } else if let elements = pointer.arrayElements {
+                    current = Renderer.arrayProperty(program.keys[Int(key)], of: elements)
+                } else {
                     return .missing
                 }
 
             case .index(let index):
-                guard case .array(let array) = pointer.pointee, index < array.count else { return .missing }
-                current = .stored(array.withUnsafeBufferPointer { $0.baseAddress! + index })
+                guard let elements = pointer.arrayElements, index < elements.count else { return .missing }
+                current = .stored(elements.baseAddress! + index)
             }
         }
         return current
     }
 
-    private static func arrayProperty(_ key: String, of array: [TemplateValue]) -> ValueReference {
+    private static func arrayProperty(_ key: String, of elements: UnsafeBufferPointer<TemplateValue>) -> ValueReference {
         switch key {
         case "count":
-            return .int(array.count)
+            return .int(elements.count)
         case "isEmpty":
-            return .bool(array.isEmpty)
+            return .bool(elements.isEmpty)
         case "first":
-            return array.isEmpty ? .missing : .stored(array.withUnsafeBufferPointer { $0.baseAddress! })
+            return elements.isEmpty ? .missing : .stored(elements.baseAddress!)
         case "last":
-            return array.isEmpty ? .missing : .stored(array.withUnsafeBufferPointer { $0.baseAddress! + (array.count - 1) })
+            return elements.isEmpty ? .missing : .stored(elements.baseAddress! + (elements.count - 1))
         default:
             return .missing
         }
