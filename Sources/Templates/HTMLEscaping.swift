@@ -22,78 +22,81 @@ enum HTMLEscaping {
     static func append(escaping bytes: UnsafeBufferPointer<UInt8>, to output: inout OutputBuffer) {
         guard let source = bytes.baseAddress else { return }
         let count = bytes.count
-        output.append(upTo: count * maximumExpansion) { destination in
-            var written = 0
-            var index = 0
+        // Room for every byte to become the longest reference, plus the 8 bytes that a
+        // whole-word store may write past the last byte that counts.
+        let destination = output.reserve(count * maximumExpansion + 8)
+        var written = 0
+        var index = 0
 
-            // Eight bytes at a time: most text has no special byte, and then the word is
-            // copied whole.
-            while index + 8 <= count {
-                let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
-                if !containsSpecialByte(word) {
-                    UnsafeMutableRawPointer(destination + written).storeBytes(of: word, as: UInt64.self)
-                    written += 8
-                    index += 8
-                    continue
+        // Eight bytes at a time. A word without a special byte is stored whole; in one
+        // with a special byte, the bytes before the first special one are stored, the
+        // reference is written, and the next word starts after it.
+        while index < count {
+            // The word holds the bytes as a little-endian number, so the first byte in
+            // memory is the lowest.
+            let length = min(8, count - index)
+            var word: UInt64 = 0
+            if length == 8 {
+                word = UInt64(littleEndian: UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self))
+            } else {
+                // Zero bytes pad a short word; zero is not special.
+                for offset in 0..<length {
+                    word |= UInt64(source[index + offset]) &<< UInt64(8 * offset)
                 }
-                for offset in index..<(index + 8) {
-                    written += appendEscaping(source[offset], to: destination + written)
-                }
-                index += 8
+            }
+            let special = specialByteMask(word)
+            UnsafeMutableRawPointer(destination + written).storeBytes(of: word.littleEndian, as: UInt64.self)
+            guard special != 0 else {
+                written += length
+                index += length
+                continue
             }
 
-            while index < count {
-                written += appendEscaping(source[index], to: destination + written)
-                index += 1
-            }
-            return written
+            let plain = special.trailingZeroBitCount / 8
+            written += plain
+            index += plain
+            let reference = characterReference(source[index])
+            (destination + written).initialize(from: reference.utf8Start, count: reference.utf8CodeUnitCount)
+            written += reference.utf8CodeUnitCount
+            index += 1
         }
+        output.commit(written)
     }
 
-    /// Writes `byte`, or its character reference when it is special, and returns the
-    /// number of bytes written.
+    /// The reference that replaces one of the five special bytes.
     @inline(__always)
-    private static func appendEscaping(_ byte: UInt8, to destination: UnsafeMutablePointer<UInt8>) -> Int {
-        // All five special bytes are at most `>` (0x3E). Letters and most text are above
-        // it, so one comparison passes them.
-        if byte > UInt8(ascii: ">") {
-            destination.pointee = byte
-            return 1
-        }
-        let reference: StaticString
+    private static func characterReference(_ byte: UInt8) -> StaticString {
         switch byte {
-        case UInt8(ascii: "&"): reference = "&amp;"
-        case UInt8(ascii: "<"): reference = "&lt;"
-        case UInt8(ascii: ">"): reference = "&gt;"
-        case UInt8(ascii: "\""): reference = "&quot;"
-        case UInt8(ascii: "'"): reference = "&#39;"
-        default:
-            destination.pointee = byte
-            return 1
+        case UInt8(ascii: "&"): return "&amp;"
+        case UInt8(ascii: "<"): return "&lt;"
+        case UInt8(ascii: ">"): return "&gt;"
+        case UInt8(ascii: "\""): return "&quot;"
+        default: return "&#39;"
         }
-        destination.initialize(from: reference.utf8Start, count: reference.utf8CodeUnitCount)
-        return reference.utf8CodeUnitCount
     }
 
-    /// Returns whether any byte of `word` is `"`, `&`, `'`, `<` or `>`.
+    /// Returns a word whose lowest set bit lies in the lowest byte of `word` that is `"`,
+    /// `&`, `'`, `<` or `>` (in memory order, so the first such byte), or zero when
+    /// there is none. Bits above that byte carry no meaning.
     ///
     /// Setting bit 1 maps `<` (0x3C) and `>` (0x3E) both to 0x3E, and setting bit 0 maps
-    /// `&` (0x26) and `'` (0x27) both to 0x27, so three tests for a zero byte after an
-    /// XOR cover the five bytes. `(v - 0x01…01) & ~v & 0x80…80` is nonzero exactly when
-    /// some byte of `v` is zero: without a zero byte no subtraction borrows, and a byte
-    /// minus one has its top bit set only when the byte was zero or at least 0x81, where
-    /// `~v` clears it.
+    /// `&` (0x26) and `'` (0x27) both to 0x27, so three zero-byte tests after an XOR
+    /// cover the five bytes. `(v - 0x01…01) & ~v & 0x80…80` sets the top bit of the
+    /// lowest zero byte of `v` and of no byte below it: below the first zero byte no
+    /// subtraction borrows, and a byte minus one has its top bit set only when the byte
+    /// was zero or at least 0x81, where `~v` clears it. Above the first zero byte a
+    /// borrow can mark a byte that is not zero, which is why only the lowest bit counts.
     @inline(__always)
-    private static func containsSpecialByte(_ word: UInt64) -> Bool {
+    static func specialByteMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let quotes = word ^ (ones &* 0x22)
         let ampersandOrApostrophe = (word | ones) ^ (ones &* 0x27)
         let angleBrackets = (word | (ones &* 0x02)) ^ (ones &* 0x3E)
-        return (hasZeroByte(quotes) | hasZeroByte(ampersandOrApostrophe) | hasZeroByte(angleBrackets)) != 0
+        return zeroByteMask(quotes) | zeroByteMask(ampersandOrApostrophe) | zeroByteMask(angleBrackets)
     }
 
     @inline(__always)
-    private static func hasZeroByte(_ value: UInt64) -> UInt64 {
+    private static func zeroByteMask(_ value: UInt64) -> UInt64 {
         (value &- 0x0101_0101_0101_0101) & ~value & 0x8080_8080_8080_8080
     }
 
@@ -108,21 +111,20 @@ enum HTMLEscaping {
     /// Appends the decimal digits of `value` without creating a `String`.
     static func append(integer value: Int, to output: inout OutputBuffer) {
         // 20 digits and a sign cover every Int64.
-        output.append(upTo: 20) { destination in
-            var magnitude = value.magnitude
-            var digits = 0
-            repeat {
-                destination[digits] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                digits += 1
-            } while magnitude > 0
-            if value < 0 {
-                destination[digits] = UInt8(ascii: "-")
-                digits += 1
-            }
-            var digitBuffer = UnsafeMutableBufferPointer(start: destination, count: digits)
-            digitBuffer.reverse()
-            return digits
+        let destination = output.reserve(20)
+        var magnitude = value.magnitude
+        var digits = 0
+        repeat {
+            destination[digits] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            digits += 1
+        } while magnitude > 0
+        if value < 0 {
+            destination[digits] = UInt8(ascii: "-")
+            digits += 1
         }
+        var digitBuffer = UnsafeMutableBufferPointer(start: destination, count: digits)
+        digitBuffer.reverse()
+        output.commit(digits)
     }
 }

@@ -17,6 +17,7 @@ struct OutputBuffer: ~Copyable {
         base.deallocate()
     }
 
+    @inline(__always)
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress else { return }
         if capacity - count < bytes.count {
@@ -34,15 +35,26 @@ struct OutputBuffer: ~Copyable {
         count += 1
     }
 
-    /// Calls `write` with room for at least `maximumCount` bytes after the current end;
-    /// `write` returns how many it wrote.
-    mutating func append(upTo maximumCount: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
+    /// Returns where the next byte goes, with room for at least `maximumCount` bytes.
+    /// The caller writes there and then calls `commit` with the number it wrote.
+    @inline(__always)
+    mutating func reserve(_ maximumCount: Int) -> UnsafeMutablePointer<UInt8> {
         if capacity - count < maximumCount {
             grow(toAtLeast: count + maximumCount)
         }
-        let written = write(base + count)
-        assert(written <= maximumCount, "wrote \(written) bytes into room for \(maximumCount)")
+        return base + count
+    }
+
+    /// Counts `written` bytes, written after `reserve`, as part of the output.
+    @inline(__always)
+    mutating func commit(_ written: Int) {
+        assert(written <= capacity - count, "committed \(written) bytes with room for \(capacity - count)")
         count += written
+    }
+
+    /// A copy of the bytes written since `start`.
+    func bytes(from start: Int) -> [UInt8] {
+        Array(UnsafeBufferPointer(start: base + start, count: count - start))
     }
 
     func makeArray() -> [UInt8] {
@@ -54,6 +66,7 @@ struct OutputBuffer: ~Copyable {
         }
     }
 
+    @inline(never)
     private mutating func grow(toAtLeast minimum: Int) {
         let newCapacity = max(minimum, capacity * 2)
         let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)

@@ -28,6 +28,8 @@ struct Renderer: ~Copyable {
     /// The entries that loops over dictionaries visit, built by the loop and kept until
     /// the render ends because loop frames point into them.
     private var dictionaryEntries: [[TemplateValue]] = []
+    /// Translations without arguments written so far, as written to the output.
+    private var translatedTexts: [(key: String, bytes: [UInt8])] = []
 
     /// A name bound by `{{#each … as name}}` or by a partial argument. A loop frame also
     /// carries the loop's elements and position, so `loop.*` needs no allocation.
@@ -91,6 +93,10 @@ struct Renderer: ~Copyable {
                 output.append(UnsafeBufferPointer(start: program.text.baseAddress! + Int(start), count: Int(stop - start)))
 
             case .output(let expression, let site, let escapesHTML):
+                try write(evaluate(expression, program, scope), escapesHTML: escapesHTML, program, site: site)
+
+            case .textThenOutput(let start, let stop, let expression, let site, let escapesHTML):
+                output.append(UnsafeBufferPointer(start: program.text.baseAddress! + Int(start), count: Int(stop - start)))
                 try write(evaluate(expression, program, scope), escapesHTML: escapesHTML, program, site: site)
 
             case .translation(let index):
@@ -207,16 +213,32 @@ struct Renderer: ~Copyable {
             appendText(key)
             return
         }
-        var arguments: [String: TemplateValue] = [:]
+
         let argumentsCount = Int(translation.argumentsCount)
-        if argumentsCount > 0 {
-            arguments.reserveCapacity(argumentsCount)
-            for offset in 0..<argumentsCount {
-                let argument = program.arguments[Int(translation.argumentsStart) + offset]
-                arguments[program.keys[Int(argument.key)]] = evaluate(argument.expression, program, scope).value
-            }
+        guard argumentsCount > 0 else {
+            appendTranslation(of: key, translator)
+            return
+        }
+        var arguments: [String: TemplateValue] = [:]
+        arguments.reserveCapacity(argumentsCount)
+        for offset in 0..<argumentsCount {
+            let argument = program.arguments[Int(translation.argumentsStart) + offset]
+            arguments[program.keys[Int(argument.key)]] = evaluate(argument.expression, program, scope).value
         }
         appendText(translator(key, arguments))
+    }
+
+    /// Appends the translation of a key without arguments. The translator is asked once
+    /// per key and render; later uses of the key copy the text it wrote the first time,
+    /// which matters for a text inside a loop, such as a product card's button.
+    private mutating func appendTranslation(of key: String, _ translator: TemplateTranslator) {
+        for index in translatedTexts.indices where translatedTexts[index].key == key {
+            translatedTexts[index].bytes.withUnsafeBufferPointer { output.append($0) }
+            return
+        }
+        let start = output.count
+        appendText(translator(key, [:]))
+        translatedTexts.append((key, output.bytes(from: start)))
     }
 
     /// Pushes the loop's frame and returns true, or returns false when there is nothing

@@ -111,6 +111,9 @@ struct ProgramTables {
 enum Instruction: Sendable {
     case text(start: Int32, end: Int32)
     case output(expression: Int32, site: Int32, escapesHTML: Bool)
+    /// A text run and the output tag right after it, in one step because most outputs
+    /// follow text and each step costs a dispatch.
+    case textThenOutput(start: Int32, end: Int32, expression: Int32, site: Int32, escapesHTML: Bool)
     case translation(Int32)
     /// Jumps to `otherwise` unless the condition's truthiness differs from `negated`.
     case branch(expression: Int32, negated: Bool, otherwise: Int32)
@@ -207,7 +210,18 @@ private struct ProgramBuilder {
     var sites: [RenderSite] = []
 
     mutating func emit(_ nodes: [Node], names: inout NameTable) {
+        // Whether the last instruction is a text run of this same body. Jumps only land
+        // on the first instruction of a body or of a tag's code, never between two
+        // nodes of one body, so an output can join the text run before it.
+        var followsText = false
         for node in nodes {
+            defer {
+                if case .text = node {
+                    followsText = true
+                } else {
+                    followsText = false
+                }
+            }
             switch node {
             case .text(let bytes):
                 let start = Int32(text.count)
@@ -217,7 +231,13 @@ private struct ProgramBuilder {
             case .output(let output):
                 let expression = add(output.expression, names: &names)
                 let site = addSite(output.location, output.source)
-                instructions.append(.output(expression: expression, site: site, escapesHTML: output.escapesHTML))
+                if followsText, case .text(let start, let end) = instructions[instructions.count - 1] {
+                    instructions[instructions.count - 1] = .textThenOutput(
+                        start: start, end: end, expression: expression, site: site, escapesHTML: output.escapesHTML
+                    )
+                } else {
+                    instructions.append(.output(expression: expression, site: site, escapesHTML: output.escapesHTML))
+                }
 
             case .translation(let translation):
                 let key = add(translation.key, names: &names)

@@ -83,14 +83,18 @@ extension UnsafePointer where Pointee == TemplateValue {
 // MARK: - Evaluating expressions
 
 extension Renderer {
-    func evaluate(_ index: Int32, _ program: ProgramTables, _ scope: Scope) -> ValueReference {
+    // The functions below are `mutating` although they change nothing: a non-mutating
+    // method of a noncopyable struct, called from a mutating one, receives a bitwise
+    // copy of the whole renderer, about a hundred bytes per call.
+
+    mutating func evaluate(_ index: Int32, _ program: ProgramTables, _ scope: Scope) -> ValueReference {
         switch program.expressions[Int(index)] {
         case .literal(let literal):
             return .stored(UnsafePointer(program.literals.baseAddress! + Int(literal)))
 
         case .variable(let name, let key, let membersStart, let membersCount):
             let start = lookUp(name, key: key, program, scope)
-            return follow(membersStart, membersCount, from: start, program)
+            return membersCount == 0 ? start : follow(membersStart, membersCount, from: start, program)
 
         case .context(let membersStart, let membersCount):
             return follow(membersStart, membersCount, from: scope.root, program)
@@ -107,7 +111,7 @@ extension Renderer {
 
     /// Resolves the first name of a path: loop variables and partial arguments of the
     /// scope, innermost first, then the scope's context.
-    private func lookUp(_ name: Int32, key: Int32, _ program: ProgramTables, _ scope: Scope) -> ValueReference {
+    private mutating func lookUp(_ name: Int32, key: Int32, _ program: ProgramTables, _ scope: Scope) -> ValueReference {
         var index = frames.count - 1
         while index >= scope.frameBase {
             if frames[index].name == name {
@@ -128,7 +132,7 @@ extension Renderer {
         return .stored(pointer)
     }
 
-    private func follow(_ start: Int32, _ count: Int32, from reference: ValueReference, _ program: ProgramTables) -> ValueReference {
+    private mutating func follow(_ start: Int32, _ count: Int32, from reference: ValueReference, _ program: ProgramTables) -> ValueReference {
         var current = reference
         for position in Int(start)..<Int(start + count) {
             guard case .stored(let pointer) = current else { return .missing }
@@ -166,7 +170,7 @@ extension Renderer {
         }
     }
 
-    private func loopProperty(_ property: LoopProperty, parentSteps: Int, _ scope: Scope) -> ValueReference {
+    private mutating func loopProperty(_ property: LoopProperty, parentSteps: Int, _ scope: Scope) -> ValueReference {
         var stepsLeft = parentSteps
         var index = frames.count - 1
         while index >= scope.frameBase {
