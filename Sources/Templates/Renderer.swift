@@ -23,7 +23,7 @@ struct Renderer: ~Copyable {
     /// written as it is.
     private let escapesOutput: Bool
     /// Loop variables and partial arguments, innermost last.
-    var frames: [Frame] = []
+    var frames = FrameStack(capacity: 16)
     private var partialDepth = 0
     /// The entries that loops over dictionaries visit, built by the loop and kept until
     /// the render ends because loop frames point into them.
@@ -58,7 +58,6 @@ struct Renderer: ~Copyable {
         self.translator = translator
         self.escapesOutput = escapesOutput
         self.output = OutputBuffer(capacity: capacity)
-        frames.reserveCapacity(16)
     }
 
     var outputCount: Int {
@@ -292,7 +291,7 @@ struct Renderer: ~Copyable {
         let top = frames.count - 1
         let next = frames[top].loopIndex + 1
         guard next < frames[top].loopCount, let elements = frames[top].elements else {
-            frames.removeLast()
+            frames.removeAll(above: top)
             return false
         }
         frames[top].loopIndex = next
@@ -339,6 +338,6 @@ struct Renderer: ~Copyable {
         partialDepth += 1
         try run(target, partialScope)
         partialDepth -= 1
-        frames.removeLast(frames.count - savedFrameCount)
+        frames.removeAll(above: savedFrameCount)
     }
 }

@@ -135,6 +135,7 @@ extension TemplateFields {
 
     /// Returns a pointer to the value of the last pair in `pairs` whose key is `key`, or
     /// nil. The pointer is valid as long as the storage of `pairs` is.
+    @inline(__always)
     static func valuePointer(forKey key: String, in pairs: UnsafeBufferPointer<(String, TemplateValue)>) -> UnsafePointer<TemplateValue>? {
         guard let base = pairs.baseAddress else { return nil }
         let length = key.utf8.count
