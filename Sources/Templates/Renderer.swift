@@ -107,6 +107,13 @@ struct Renderer: ~Copyable {
                     continue
                 }
 
+            case .textThenBranch(let start, let stop, let expression, let negated, let otherwise):
+                output.append(UnsafeBufferPointer(start: program.text.baseAddress! + Int(start), count: Int(stop - start)))
+                if evaluate(expression, program, scope).isTruthy == negated {
+                    position = Int(otherwise)
+                    continue
+                }
+
             case .jump(let target):
                 position = Int(target)
                 continue

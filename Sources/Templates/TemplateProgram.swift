@@ -114,6 +114,8 @@ enum Instruction: Sendable {
     /// A text run and the output tag right after it, in one step because most outputs
     /// follow text and each step costs a dispatch.
     case textThenOutput(start: Int32, end: Int32, expression: Int32, site: Int32, escapesHTML: Bool)
+    /// A text run and the first branch of the conditional right after it.
+    case textThenBranch(start: Int32, end: Int32, expression: Int32, negated: Bool, otherwise: Int32)
     case translation(Int32)
     /// Jumps to `otherwise` unless the condition's truthiness differs from `negated`.
     case branch(expression: Int32, negated: Bool, otherwise: Int32)
@@ -129,8 +131,8 @@ enum Instruction: Sendable {
 
 enum ExpressionCode: Sendable {
     case literal(Int32)
-    /// `name` is the set-wide number for scope lookups; `key` indexes `keys` for the
-    /// context dictionary lookup.
+    /// `name` is the set-wide number for scope lookups, or -1 when nothing binds the
+    /// name; `key` indexes `keys` for the context dictionary lookup.
     case variable(name: Int32, key: Int32, membersStart: Int32, membersCount: Int32)
     case context(membersStart: Int32, membersCount: Int32)
     case loopProperty(parentSteps: Int32, LoopProperty)
@@ -184,7 +186,17 @@ struct RenderSite: Sendable {
 /// of one set because a partial can read its caller's loop variables.
 struct NameTable {
     private var numbers: [String: Int32] = [:]
+    /// Every name that some loop or partial argument of the set binds.
+    private var boundNames: Set<String> = []
 
+    /// Collects the bound names of `bodies`, which must be every body of the set.
+    init(bodies: some Sequence<[Node]>) {
+        for body in bodies {
+            collectBoundNames(body)
+        }
+    }
+
+    /// Returns the number of a name that a loop or partial argument binds.
     mutating func number(for name: String) -> Int32 {
         if let number = numbers[name] {
             return number
@@ -192,6 +204,37 @@ struct NameTable {
         let number = Int32(numbers.count)
         numbers[name] = number
         return number
+    }
+
+    /// Returns the number to look a path's first name up with among loop variables and
+    /// partial arguments, or -1 when nothing in the set binds the name, so that the
+    /// lookup goes straight to the context.
+    mutating func lookupNumber(for name: String) -> Int32 {
+        boundNames.contains(name) ? number(for: name) : -1
+    }
+
+    private mutating func collectBoundNames(_ nodes: [Node]) {
+        for node in nodes {
+            switch node {
+            case .loop(let loop):
+                boundNames.insert(loop.variable)
+                collectBoundNames(loop.body)
+                collectBoundNames(loop.emptyBody)
+            case .partial(let partial):
+                for argument in partial.arguments {
+                    boundNames.insert(argument.name)
+                }
+            case .conditional(let conditional):
+                for branch in conditional.branches {
+                    collectBoundNames(branch.body)
+                }
+                collectBoundNames(conditional.otherwise)
+            case .block(let block):
+                collectBoundNames(block.body)
+            case .text, .output, .translation:
+                break
+            }
+        }
     }
 }
 
@@ -247,7 +290,7 @@ private struct ProgramBuilder {
                 instructions.append(.translation(Int32(translations.count - 1)))
 
             case .conditional(let conditional):
-                emitConditional(conditional, names: &names)
+                emitConditional(conditional, followsText: followsText, names: &names)
 
             case .loop(let loop):
                 emitLoop(loop, names: &names)
@@ -265,16 +308,34 @@ private struct ProgramBuilder {
         }
     }
 
-    private mutating func emitConditional(_ conditional: ConditionalNode, names: inout NameTable) {
+    private mutating func emitConditional(_ conditional: ConditionalNode, followsText: Bool, names: inout NameTable) {
         var jumpsToEnd: [Int] = []
-        for branch in conditional.branches {
+        for (index, branch) in conditional.branches.enumerated() {
             let condition = add(branch.condition, names: &names)
+            // Only the first branch may join the text before it: every later one is the
+            // jump target of the branch before.
+            let precedingText: (start: Int32, end: Int32)?
+            if index == 0, followsText, case .text(let start, let end) = instructions[instructions.count - 1] {
+                precedingText = (start, end)
+                instructions.removeLast()
+            } else {
+                precedingText = nil
+            }
+
             let branchPosition = instructions.count
-            instructions.append(.branch(expression: condition, negated: branch.negated, otherwise: -1))
+            instructions.append(.jump(-1))
             emit(branch.body, names: &names)
             jumpsToEnd.append(instructions.count)
             instructions.append(.jump(-1))
-            instructions[branchPosition] = .branch(expression: condition, negated: branch.negated, otherwise: Int32(instructions.count))
+
+            let otherwise = Int32(instructions.count)
+            if let precedingText {
+                instructions[branchPosition] = .textThenBranch(
+                    start: precedingText.start, end: precedingText.end, expression: condition, negated: branch.negated, otherwise: otherwise
+                )
+            } else {
+                instructions[branchPosition] = .branch(expression: condition, negated: branch.negated, otherwise: otherwise)
+            }
         }
         emit(conditional.otherwise, names: &names)
         for position in jumpsToEnd {
@@ -309,7 +370,7 @@ private struct ProgramBuilder {
             code = .literal(Int32(literals.count - 1))
         case .variable(let name, let pathMembers):
             let (start, count) = addMembers(pathMembers)
-            code = .variable(name: names.number(for: name), key: key(name), membersStart: start, membersCount: count)
+            code = .variable(name: names.lookupNumber(for: name), key: key(name), membersStart: start, membersCount: count)
         case .context(let pathMembers):
             let (start, count) = addMembers(pathMembers)
             code = .context(membersStart: start, membersCount: count)

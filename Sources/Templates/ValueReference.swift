@@ -112,12 +112,14 @@ extension Renderer {
     /// Resolves the first name of a path: loop variables and partial arguments of the
     /// scope, innermost first, then the scope's context.
     private mutating func lookUp(_ name: Int32, key: Int32, _ program: ProgramTables, _ scope: Scope) -> ValueReference {
-        var index = frames.count - 1
-        while index >= scope.frameBase {
-            if frames[index].name == name {
-                return frames[index].value
+        if name >= 0 {
+            var index = frames.count - 1
+            while index >= scope.frameBase {
+                if frames[index].name == name {
+                    return frames[index].value
+                }
+                index -= 1
             }
-            index -= 1
         }
         return Renderer.member(program.keys[Int(key)], of: scope.root)
     }
