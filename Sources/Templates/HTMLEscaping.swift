@@ -38,6 +38,11 @@ enum HTMLEscaping {
             var word: UInt64 = 0
             if length == 8 {
                 word = UInt64(littleEndian: UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self))
+            } else if count >= 8 {
+                // The last 8 bytes, shifted so that the ones already written drop out
+                // and zero bytes, which are not special, fill the top.
+                let last = UInt64(littleEndian: UnsafeRawPointer(source + count - 8).loadUnaligned(as: UInt64.self))
+                word = last &>> UInt64(8 * (8 - length))
             } else {
                 // Zero bytes pad a short word; zero is not special.
                 for offset in 0..<length {
