@@ -8,10 +8,15 @@
 /// this costs less than hashing every key on the way in and again on every read.
 ///
 /// A key may occur more than once, for example in a dictionary literal that repeats it.
-/// The last occurrence is the value, as a later assignment would be; `count`, equality
-/// and `{{#each}}` see each key once.
+/// The last occurrence is the value, as a later assignment would be; `count`, `keys`,
+/// equality and `{{#each}}` see each key once.
+///
+/// Keys match when Swift's `==` finds them equal and their UTF-8 lengths are the same.
+/// The second condition makes canonically equivalent spellings of different length
+/// different keys (a precomposed "é" and "e" with a combining accent); template paths
+/// are ASCII, where it changes nothing.
 public struct TemplateFields: Sendable {
-    /// Every pair as given, duplicates included.
+    /// Every pair as given, repeated keys included.
     private(set) var pairs: [(String, TemplateValue)]
 
     public init() {
@@ -40,7 +45,7 @@ public struct TemplateFields: Sendable {
         }
         set {
             guard let newValue else {
-                pairs.removeAll { $0.0 == key }
+                pairs.removeAll { TemplateFields.keysMatch($0.0, key) }
                 return
             }
             if let index = lastIndex(of: key) {
@@ -60,6 +65,11 @@ public struct TemplateFields: Sendable {
         pairs.isEmpty
     }
 
+    /// The distinct keys, in the order of each key's last occurrence.
+    public var keys: [String] {
+        entries.map(\.key)
+    }
+
     /// The distinct keys, each with its last value, in the order of each key's last
     /// occurrence.
     public var entries: [(key: String, value: TemplateValue)] {
@@ -71,25 +81,16 @@ public struct TemplateFields: Sendable {
         return result
     }
 
-    /// The fields as a Swift dictionary.
+    /// The fields as a Swift dictionary. Keys that Swift's `==` finds equal become one
+    /// entry with the later value.
     public var dictionary: [String: TemplateValue] {
         Dictionary(pairs, uniquingKeysWith: { _, last in last })
     }
 
     /// Returns the position of the last pair whose key is `key`.
     func lastIndex(of key: String) -> Int? {
-        let length = key.utf8.count
-        return pairs.withUnsafeBufferPointer { buffer -> Int? in
-            var index = buffer.count - 1
-            while index >= 0 {
-                // The length check is a few instructions on a string's stored count and
-                // rejects most other keys before `==` is called.
-                if buffer[index].0.utf8.count == length && buffer[index].0 == key {
-                    return index
-                }
-                index -= 1
-            }
-            return nil
+        pairs.withUnsafeBufferPointer { buffer in
+            TemplateFields.lastIndex(of: key, in: buffer)
         }
     }
 
@@ -98,6 +99,29 @@ public struct TemplateFields: Sendable {
             return true
         }
         return false
+    }
+
+    /// Returns whether two keys match: the same UTF-8 length and equal by `==`. The
+    /// length is a few instructions on a string's stored count and rejects most other
+    /// keys before `==` is called.
+    @inline(__always)
+    static func keysMatch(_ stored: String, _ key: String) -> Bool {
+        stored.utf8.count == key.utf8.count && stored == key
+    }
+
+    /// Returns the position of the last pair in `pairs` whose key matches `key`.
+    @inline(__always)
+    static func lastIndex(of key: String, in pairs: UnsafeBufferPointer<(String, TemplateValue)>) -> Int? {
+        guard let base = pairs.baseAddress else { return nil }
+        let length = key.utf8.count
+        var index = pairs.count - 1
+        while index >= 0 {
+            if base[index].0.utf8.count == length && base[index].0 == key {
+                return index
+            }
+            index -= 1
+        }
+        return nil
     }
 }
 
@@ -137,15 +161,7 @@ extension TemplateFields {
     /// nil. The pointer is valid as long as the storage of `pairs` is.
     @inline(__always)
     static func valuePointer(forKey key: String, in pairs: UnsafeBufferPointer<(String, TemplateValue)>) -> UnsafePointer<TemplateValue>? {
-        guard let base = pairs.baseAddress else { return nil }
-        let length = key.utf8.count
-        var index = pairs.count - 1
-        while index >= 0 {
-            if base[index].0.utf8.count == length && base[index].0 == key {
-                return (UnsafeRawPointer(base + index) + TemplateFields.valueOffset).assumingMemoryBound(to: TemplateValue.self)
-            }
-            index -= 1
-        }
-        return nil
+        guard let index = lastIndex(of: key, in: pairs) else { return nil }
+        return (UnsafeRawPointer(pairs.baseAddress! + index) + TemplateFields.valueOffset).assumingMemoryBound(to: TemplateValue.self)
     }
 }
