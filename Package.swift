@@ -28,9 +28,10 @@ let package = Package(
         .target(name: "Templates"),
         .target(name: "Tenancy", dependencies: ["SQLite", "Crypto"]),
         .target(name: "Commerce", dependencies: ["SQLite", "Crypto"]),
+        .target(name: "Mail", dependencies: ["COpenSSL"]),
         .target(
             name: "StorefleetApp",
-            dependencies: ["HTTPServer", "SQLite", "Crypto", "Templates", "Tenancy", "Commerce"]
+            dependencies: ["HTTPServer", "SQLite", "Crypto", "Templates", "Tenancy", "Commerce", "Mail"]
         ),
         .executableTarget(name: "storefleet", dependencies: ["StorefleetApp"]),
         .executableTarget(
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"], exclude: ["Fixtures"]),
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy"]),
         .testTarget(name: "CommerceTests", dependencies: ["Commerce"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail"], exclude: ["Fixtures"]),
         .testTarget(name: "StorefleetAppTests", dependencies: ["StorefleetApp", "HTTPServer"]),
     ]
 )

@@ -113,3 +113,6 @@ static inline int storefleet_pbkdf2(const unsigned char *password, size_t passwo
     EVP_KDF_CTX_free(context);
     return ok;
 }
+
+/* X509_CHECK_FLAG_* for the Mail target's certificate hostname check. */
+#include <openssl/x509v3.h>

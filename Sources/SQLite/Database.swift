@@ -78,6 +78,16 @@ public final class Database: @unchecked Sendable {
         // Set first, so that switching to WAL waits for a connection that holds a lock.
         sqlite3_busy_timeout(connection.pointer, configuration.busyTimeoutMilliseconds)
 
+        if let lookaside = configuration.lookaside {
+            // Must precede the first statement, while no lookaside memory is in use
+            // (https://sqlite.org/c3ref/c_dbconfig_defensive.html#sqlitedbconfiglookaside).
+            _ = csqlite_set_lookaside(connection.pointer, Int32(lookaside.slotSize), Int32(lookaside.count))
+        }
+        if configuration.keepsWALFiles {
+            var keep: Int32 = 1
+            _ = sqlite3_file_control(connection.pointer, "main", SQLITE_FCNTL_PERSIST_WAL, &keep)
+        }
+
         if configuration.accessMode != .readOnly {
             // WAL lets readers and one writer work at the same time and makes each commit a
             // single append (https://sqlite.org/wal.html). The mode is stored in the file, so
@@ -96,6 +106,9 @@ public final class Database: @unchecked Sendable {
         // (https://sqlite.org/foreignkeys.html, section 2).
         try execute("PRAGMA foreign_keys=ON")
         try execute("PRAGMA synchronous=\(configuration.synchronous.rawValue)")
+        if let pageCacheKiB = configuration.pageCacheKiB {
+            try execute("PRAGMA cache_size=-\(max(pageCacheKiB, 1))")
+        }
     }
 
     private func pragmaText(_ sql: String) throws -> String {

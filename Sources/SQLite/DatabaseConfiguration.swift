@@ -38,6 +38,28 @@ extension Database {
         public var synchronous: Synchronous
         /// The most prepared statements the connection keeps for reuse.
         public var statementCacheCapacity: Int
+        /// Keeps the `-wal` and `-shm` files when the last connection closes
+        /// (`SQLITE_FCNTL_PERSIST_WAL`), so reopening a file does not create them again.
+        /// Worth it where files are opened and closed often, as in a pool of store files.
+        public var keepsWALFiles = false
+        /// The page cache limit in KiB (`PRAGMA cache_size=-N`); nil keeps SQLite's default
+        /// of 2,000 KiB. Lower it where many connections stay open at once.
+        public var pageCacheKiB: Int?
+        /// The lookaside allocator's slot size in bytes and slot count
+        /// (`SQLITE_DBCONFIG_LOOKASIDE`); nil keeps SQLite's default, which reserves about
+        /// 120 KiB per connection.
+        public var lookaside: Lookaside?
+
+        /// A lookaside allocator size: `count` slots of `slotSize` bytes.
+        public struct Lookaside: Sendable, Equatable {
+            public var slotSize: Int
+            public var count: Int
+
+            public init(slotSize: Int, count: Int) {
+                self.slotSize = slotSize
+                self.count = count
+            }
+        }
 
         /// The defaults: create the file if needed, 5 s busy timeout, `synchronous=NORMAL`
         /// (an acknowledged commit survives `kill -9` of the server), 64 cached statements.

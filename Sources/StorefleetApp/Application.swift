@@ -3,13 +3,17 @@ import Crypto
 import Foundation
 import HTTPServer
 import SQLite
+import Synchronization
 import Templates
 import Tenancy
 
 /// The Storefleet web application: it resolves each request's host to the platform or a
 /// store and hands it to the matching routes. One instance serves every store.
 public final class Application: Sendable {
-    public let configuration: AppConfiguration
+    /// The settings the app was started with, except that `port` becomes the port the server
+    /// listens on once `setListeningPort(_:)` has recorded it.
+    public var configuration: AppConfiguration { configurationState.withLock { $0 } }
+    private let configurationState: Mutex<AppConfiguration>
     public let catalog: Catalog
     public let pool: StoreDatabasePool
     public let provisioner: Provisioner
@@ -23,6 +27,8 @@ public final class Application: Sendable {
     let storefrontRoutes: Router<StoreRequest>
     let adminRoutes: Router<StoreRequest>
     let platformRoutes: Router<PlatformRequest>
+    let housekeeping = StoreHousekeeping()
+    let shopJobs = ShopJobs()
 
     /// Opens the catalog under the data folder (creating it on first start) and loads every
     /// template. A template syntax error stops the start with its file, line and column.
@@ -32,7 +38,7 @@ public final class Application: Sendable {
         clock: any WallClock = SystemClock(),
         passwordHasher: PasswordHasher = PasswordHasher()
     ) throws {
-        self.configuration = configuration
+        configurationState = Mutex(configuration)
         self.logger = logger
         self.clock = clock
         self.passwordHasher = passwordHasher
@@ -41,14 +47,15 @@ public final class Application: Sendable {
         try FileManager.default.createDirectory(at: dataDirectory.storesFolder, withIntermediateDirectories: true)
         self.dataDirectory = dataDirectory
 
-        let tenancyLogger = TenancyLogger { event, fields in
-            logger.log(.info, event, fieldList: fields)
+        let tenancyLogger = TenancyLogger { event in
+            logger.log(.info, event.name, fieldList: event.fields.map { (key: $0.key, value: $0.value) })
         }
         catalog = try Catalog(dataDirectory: dataDirectory, platformDomain: configuration.platformDomain, clock: clock)
         resolver = HostResolver(catalog: catalog)
         pool = StoreDatabasePool(
             dataDirectory: dataDirectory,
             maximumOpenStores: configuration.maxOpenStores,
+            configuration: Self.storeDatabaseConfiguration,
             logger: tenancyLogger,
             prepare: { database in try StoreSchema.migrate(database) }
         )
@@ -68,6 +75,26 @@ public final class Application: Sendable {
         storefrontRoutes = StorefrontController.routes()
         adminRoutes = AdminRoutes.routes()
         platformRoutes = PlatformController.routes()
+    }
+
+    /// How each store file is opened. The pool opens and closes store files all the time
+    /// and keeps hundreds open, so each connection keeps its WAL files between opens and
+    /// holds a small cache: 256 KiB of pages and 16 KiB of lookaside memory, in place of
+    /// SQLite's defaults of 2,000 KiB and about 120 KiB.
+    static let storeDatabaseConfiguration: Database.Configuration = {
+        var configuration = Database.Configuration(statementCacheCapacity: 32)
+        configuration.keepsWALFiles = true
+        configuration.pageCacheKiB = 256
+        configuration.lookaside = .init(slotSize: 128, count: 128)
+        return configuration
+    }()
+
+    /// Records the port the server listens on, so that the links the app writes (invitation
+    /// links, the demo store's address) carry it. It differs from the configured port when
+    /// that is 0, for which the kernel picks a free port as the server starts. Links have no
+    /// port of their own when a public URL is configured, so this changes none of them then.
+    public func setListeningPort(_ port: Int) {
+        configurationState.withLock { $0.port = port }
     }
 
     /// The server's handler: every request of every host comes through here.
@@ -142,6 +169,20 @@ public final class Application: Sendable {
             }
         }
 
+        // The pool keeps a store's file open between requests, and an open SQLite file goes
+        // on working after it is unlinked. Without this check a file deleted behind the
+        // server's back would go on serving, and taking writes that are then lost.
+        // TODO: the pool keeps its handle on the deleted file open, so a file restored in
+        // its place is not read until the pool evicts the store.
+        let databasePath = dataDirectory.storeDatabasePath(store.id)
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            logger.error("store.unavailable", [
+                "request_id": request.requestID, "store_id": store.id,
+                "error": "the store's file \(databasePath) is missing; restore it from a backup and run storefleet stores check --repair",
+            ])
+            return try renderUnavailable(store: store)
+        }
+
         if request.path.hasPrefix("/files/") {
             let files = StaticFiles(root: dataDirectory.storeFilesFolder(store.id).path, urlPrefix: "/files/")
             if let response = files.response(for: request) { return response }
@@ -150,6 +191,7 @@ public final class Application: Sendable {
         try? catalog.touch(store.id)
         do {
             return try pool.withStore(store.id) { database in
+                cleanUpIfDue(store, database, requestID: request.requestID)
                 let settings = try database.read { try StoreSettings.load(from: $0) }
                 let context = StoreRequest(request: request, app: self, store: store, database: database, settings: settings)
                 var response = try route(context, admin: isAdmin)
@@ -167,6 +209,24 @@ public final class Application: Sendable {
     /// The page shoppers see when a store cannot serve: expired, suspended or damaged. The
     /// store's own file may be what is broken, so this page needs nothing from it and uses
     /// the platform's layout with the fallback language.
+    /// Runs the store's hourly housekeeping on its own traffic. A failure is logged and
+    /// does not fail the request, because the rows it removes are only expired ones.
+    private func cleanUpIfDue(_ store: StoreRecord, _ database: DatabaseQueue, requestID: String) {
+        let now = clock.now()
+        guard housekeeping.claim(store.id, now: now) else { return }
+        do {
+            let removed = try StoreHousekeeping.run(in: database, now: now)
+            if removed.sessions + removed.loginAttempts + removed.invitations + removed.carts > 0 {
+                logger.info("store.housekeeping", [
+                    "store_id": store.id, "sessions": removed.sessions,
+                    "login_attempts": removed.loginAttempts, "invitations": removed.invitations, "carts": removed.carts,
+                ])
+            }
+        } catch {
+            logger.error("store.housekeeping_failed", ["request_id": requestID, "store_id": store.id, "error": String(describing: error)])
+        }
+    }
+
     private func renderUnavailable(store: StoreRecord) throws -> Response {
         let language = Translations.fallbackLanguage
         var response = try renderer.render("platform/message", [

@@ -6,8 +6,19 @@ import Foundation
 /// quoted when they contain spaces, quotes or control characters, so every line stays one
 /// line. Callers never pass passwords, tokens or e-mail addresses.
 public struct TenancyLogger: Sendable {
-    /// One event: its name and its fields in order.
-    public typealias Sink = @Sendable (_ event: String, _ fields: [(key: String, value: String)]) -> Void
+    /// One logged event: its name and its fields in order.
+    public struct Event: Sendable {
+        public let name: String
+        public let fields: [Field]
+    }
+
+    /// One `key=value` field of an event.
+    public struct Field: Sendable {
+        public let key: String
+        public let value: String
+    }
+
+    public typealias Sink = @Sendable (Event) -> Void
 
     private let sink: Sink
 
@@ -18,25 +29,25 @@ public struct TenancyLogger: Sendable {
     }
 
     /// Writes each event as one `event=… key=value` line to standard error.
-    public static let standardError = TenancyLogger { event, fields in
-        FileHandle.standardError.write(Data((formatLine(event, fields) + "\n").utf8))
+    public static let standardError = TenancyLogger { event in
+        FileHandle.standardError.write(Data((formatLine(event) + "\n").utf8))
     }
 
     /// Drops every line, for tests and tools that report through their return values.
-    public static let silent = TenancyLogger { _, _ in }
+    public static let silent = TenancyLogger { _ in }
 
     /// Logs `event` with `fields` in the order given, for example
     /// `event=store_pool.limit requested=256 max_open_stores=256`.
     public func log(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) {
-        sink(event, fields.map { (key: $0.key, value: $0.value) })
+        sink(Event(name: event, fields: fields.map { Field(key: $0.key, value: $0.value) }))
     }
 
     /// Formats an event as `event=NAME key=value …`, quoting values that contain spaces,
     /// quotes or control characters so every line stays one line.
-    public static func formatLine(_ event: String, _ fields: [(key: String, value: String)]) -> String {
-        var line = "event=" + event
-        for (key, value) in fields {
-            line += " " + key + "=" + formatValue(value)
+    public static func formatLine(_ event: Event) -> String {
+        var line = "event=" + event.name
+        for field in event.fields {
+            line += " " + field.key + "=" + formatValue(field.value)
         }
         return line
     }

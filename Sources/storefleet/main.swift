@@ -1,4 +1,10 @@
 import Foundation
 import StorefleetApp
 
-exit(StorefleetCommand.run(Array(CommandLine.arguments.dropFirst())))
+let status = StorefleetCommand.run(Array(CommandLine.arguments.dropFirst()))
+
+// `_exit` rather than `exit`: after a shutdown deadline, a worker thread may still be
+// inside OpenSSL or SQLite, and `exit` would run those libraries' clean-up handlers under
+// it (seen as a crash in libcrypto on Ctrl-C). Output is already written: the commands
+// write to the file descriptors directly, without stdio buffers.
+_exit(status)

@@ -251,7 +251,7 @@ import Testing
             dataDirectory: directory.dataDirectory,
             maximumOpenStores: 10_000,
             descriptorLimit: 1024,
-            logger: TenancyLogger { event, fields in lines.withLock { $0.append(TenancyLogger.formatLine(event, fields)) } },
+            logger: TenancyLogger { event in lines.withLock { $0.append(TenancyLogger.formatLine(event)) } },
             prepare: prepareTestStore
         )
         #expect(pool.maximumOpenStores == 256)
@@ -298,7 +298,10 @@ import Testing
         #expect(pool.statistics.currentlyOpen == 256)
         let peak = peakDescriptors.load(ordering: .relaxed)
         #expect(peak > 0)
-        #expect(peak <= 256 * DescriptorBudget.descriptorsPerStore)
+        // The count is sampled from /proc while the other thread may be between closing
+        // the least recently used store and opening its next one, so each of the two
+        // threads may hold one store's descriptors in flight beyond the budget.
+        #expect(peak <= (256 + 2) * DescriptorBudget.descriptorsPerStore)
         pool.closeIdleStores()
         #expect(openDescriptorCount(under: storesFolder) == 0)
     }

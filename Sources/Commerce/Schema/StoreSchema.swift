@@ -31,6 +31,7 @@ public enum StoreSchema {
 
     static let migrations: [(name: String, sql: String)] = [
         ("settings, staff, sessions and products", version1),
+        ("shipping, payments, carts, orders and outbox", version2),
     ]
 
     private static let version1 = """

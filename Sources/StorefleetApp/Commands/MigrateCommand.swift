@@ -27,7 +27,7 @@ enum MigrateCommand {
         let results = try runner.run(
             migrate: { database in try StoreSchema.migrate(database) },
             progress: { progress in
-                let line = "Migrated \(progress.done) of \(progress.total) stores, \(progress.failed) failed"
+                let line = "Checked \(progress.done) of \(progress.total) stores, \(progress.failed) failed"
                 if isTerminal {
                     writeOutput("\r" + line, terminator: "")
                 } else if progress.done == progress.total || progress.done % 100 == 0 {

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import HTTPServer
 
 /// `storefleet serve`: runs the server until SIGINT or SIGTERM.
@@ -21,6 +22,8 @@ enum ServeCommand {
 
         let app = try Application(configuration: configuration, logger: logger)
         let createdDemo = configuration.provisionDemo ? try DemoStore.provisionIfEmpty(app) : false
+        let shopWorkers = try ShopWorkers.start(app)
+        defer { shopWorkers.stop() }
 
         var serverConfiguration = ServerConfiguration()
         serverConfiguration.host = configuration.host
@@ -35,11 +38,21 @@ enum ServeCommand {
         let server = HTTPServer(configuration: serverConfiguration, logger: logger) { request in
             try app.handle(request)
         }
+        unblockShutdownSignals()
         try server.installSignalHandlers()
-        try server.start()
+        do {
+            try server.start()
+        } catch {
+            guard case .systemCallFailed(_, let code, _) = error, code == EADDRINUSE else { throw error }
+            throw UsageError(
+                "Port \(configuration.port) on \(configuration.host) is already in use. Stop the other server, or choose another port with --port or STOREFLEET_PORT."
+            )
+        }
+        // NOTE: a request served between start() and this call writes links with the
+        // configured port, which is 0 under --port 0.
+        app.setListeningPort(server.port)
 
-        var printed = configuration
-        if configuration.publicURL == nil { printed.port = server.port }
+        let printed = app.configuration
         logger.info("app.started", ["domain": configuration.platformDomain, "data": configuration.dataDirectory])
         writeOutput("Storefleet is running at \(printed.url(forHost: configuration.platformDomain))")
         if let demo = try app.catalog.store(slug: DemoStore.slug) {
@@ -52,7 +65,21 @@ enum ServeCommand {
         writeOutput("Press Ctrl-C to stop.")
 
         server.waitUntilStopped()
-        logger.info("server.stopped")
+        // Close every store file so their last transactions are checkpointed before exit.
+        app.pool.closeIdleStores()
+        logger.info("app.stopped")
         return 0
+    }
+
+    /// Unblocks SIGINT and SIGTERM on the calling thread, which then takes them. A process
+    /// inherits its signal mask from the thread that started it, and with both blocked in
+    /// every thread they would stay pending and the server would never stop. A parent's
+    /// Dispatch worker threads, for one, block most signals.
+    private static func unblockShutdownSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 }

@@ -16,12 +16,18 @@ public enum StorefleetCommand {
           migrate                   Apply pending migrations to every store file.
           backup                    Back up the catalog and every store file while the server runs.
 
-        Run `storefleet COMMAND --help` for a command's options.
+        Run `storefleet serve --help` or `storefleet stores create --help` (and so on) for a
+        command's options.
         """
 
     /// Runs the command in `arguments` (without the program name) and returns the exit status.
     public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
         var arguments = arguments
+        // `storefleet --help` lists the commands; `storefleet --port 9000` is `serve`'s.
+        if arguments == ["--help"] || arguments == ["-h"] {
+            writeOutput(usage)
+            return 0
+        }
         let command = arguments.first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? "serve"
         if !arguments.isEmpty, !arguments[0].hasPrefix("-") {
             arguments.removeFirst()

@@ -12,6 +12,10 @@ enum StoresCommand {
         guard let subcommand = arguments.first else {
             throw UsageError("Missing subcommand: use stores create, stores list, stores check or stores domains.")
         }
+        if subcommand == "--help" || subcommand == "help" {
+            writeOutput(usage)
+            return 0
+        }
         let rest = Array(arguments.dropFirst())
         switch subcommand {
         case "create": return try create(rest, environment: environment)
@@ -22,6 +26,20 @@ enum StoresCommand {
             throw UsageError("Unknown subcommand 'stores \(subcommand)': use create, list, check or domains.")
         }
     }
+
+    static let usage = """
+        Usage: storefleet stores SUBCOMMAND [OPTIONS]
+
+        Subcommands:
+          create                    Create a store on a 14-day trial.
+          list                      List the stores in the catalog.
+          check [--repair]          Find stores left half-created or damaged, and fix them.
+          domains add SLUG HOST     Add a custom domain to a store.
+          domains remove SLUG HOST  Remove a custom domain from a store.
+          domains list SLUG         List a store's custom domains.
+
+        Run `storefleet stores SUBCOMMAND --help` for its options.
+        """
 
     /// The catalog and the URL settings shared by the subcommands.
     struct Context {
@@ -69,11 +87,11 @@ enum StoresCommand {
             OptionSpec("--owner-email", value: "EMAIL", default: nil, help: "The owner's email; it is also the admin login."),
             OptionSpec("--plan", value: "PLAN", default: "plus", help: "plus, pro or premium."),
             OptionSpec("--password", value: "PASSWORD", default: nil, help: "The owner's password (at least 10 characters). Default: a generated one, printed once."),
-            OptionSpec(switch: "--sample-products", help: "Fill the store with sample products."),
+            OptionSpec(switch: "--sample-products", help: "Fill the store with sample products, a shipping method and two payment methods, so it can take orders at once."),
         ]
         guard let options = try parse(
             arguments, specs: specs, environment: environment,
-            usage: "storefleet stores create --slug SLUG --name NAME --owner-email EMAIL [--plan plus|pro|premium] [--password P]",
+            usage: "storefleet stores create --slug SLUG --name NAME --owner-email EMAIL [--plan plus|pro|premium] [--password P] [--sample-products]",
             summary: "Creates a store on a 14-day free trial with its owner's staff account."
         ) else { return 0 }
 
@@ -102,7 +120,8 @@ enum StoresCommand {
         } catch let error as SlugError {
             throw UsageError(error.description)
         } catch let error as ValidationErrors {
-            throw UsageError(error.description)
+            let messages = error.all.map { entry in entry.field == "password" ? "--password: \(entry.message)" : entry.message }
+            throw UsageError(messages.joined(separator: " "))
         } catch let error as ProvisioningError {
             throw UsageError(error.description)
         } catch let error as CatalogError {
@@ -181,6 +200,10 @@ enum StoresCommand {
     // MARK: - domains
 
     private static func domains(_ arguments: [String], environment: [String: String]) throws -> Int32 {
+        if arguments.first == "--help" || arguments.first == nil {
+            writeOutput(usage)
+            return arguments.first == nil ? 64 : 0
+        }
         guard let action = arguments.first, ["add", "remove", "list"].contains(action) else {
             throw UsageError("Usage: storefleet stores domains add|remove SLUG HOST, or storefleet stores domains list SLUG")
         }

@@ -26,6 +26,15 @@ public struct AppConfiguration: Sendable {
     /// Creates the `demo` store with sample products when the data folder has no stores.
     public var provisionDemo = true
     public var logLevel = "info"
+    /// Whether the client's address is the last one in `X-Forwarded-For`, as a reverse proxy
+    /// in front of the server appends it. Only safe when every request comes through that
+    /// proxy; otherwise a client could pick its own address.
+    public var trustsForwardedFor = false
+    /// How store mail leaves the server: `file` writes each message as an `.eml` file under
+    /// `<data>/outbox/<store-id>/`, and `smtp` hands it to the server in `smtp`.
+    public var mailTransport: MailTransportKind = .file
+    /// The SMTP server, for `mailTransport == .smtp`.
+    public var smtp = SMTPSettings()
 
     public init() {}
 
@@ -89,6 +98,20 @@ public struct AppConfiguration: Sendable {
                    help: "Development mode: reload changed templates on each request."),
         OptionSpec(switch: "--no-demo", env: "STOREFLEET_NO_DEMO",
                    help: "Do not create the demo store when the data folder has no stores."),
+        OptionSpec(switch: "--trust-proxy", env: "STOREFLEET_TRUST_PROXY",
+                   help: "Take the client's address from the last X-Forwarded-For entry; only behind a reverse proxy that sets it."),
+        OptionSpec("--mail-transport", env: "STOREFLEET_MAIL_TRANSPORT", value: "KIND", default: "file",
+                   help: "How store mail is delivered: file (an .eml file per message under DIR/outbox/STORE-ID/) or smtp."),
+        OptionSpec("--smtp-host", env: "STOREFLEET_SMTP_HOST", value: "NAME", default: nil,
+                   help: "SMTP server host name or IP address; required with --mail-transport smtp."),
+        OptionSpec("--smtp-port", env: "STOREFLEET_SMTP_PORT", value: "PORT", default: nil,
+                   help: "SMTP server port. Default: 587 with starttls, 465 with tls, 25 with none."),
+        OptionSpec("--smtp-security", env: "STOREFLEET_SMTP_SECURITY", value: "MODE", default: "starttls",
+                   help: "starttls (upgrade with STARTTLS, required), tls (TLS from the first byte) or none (local relays only)."),
+        OptionSpec("--smtp-username", env: "STOREFLEET_SMTP_USERNAME", value: "NAME", default: nil,
+                   help: "User name for SMTP AUTH PLAIN; leave unset to send without logging in."),
+        OptionSpec("--smtp-password", env: "STOREFLEET_SMTP_PASSWORD", value: "SECRET", default: nil,
+                   help: "Password for SMTP AUTH PLAIN. Prefer the variable: a flag shows in the process list."),
     ]
 
     /// Builds the configuration from parsed `serve` options, checking every value.
@@ -123,5 +146,7 @@ public struct AppConfiguration: Sendable {
         }
         development = options.isSet("--dev")
         provisionDemo = !options.isSet("--no-demo")
+        trustsForwardedFor = options.isSet("--trust-proxy")
+        try readMailOptions(options)
     }
 }

@@ -21,9 +21,12 @@ enum AdminAuthController {
     }
 
     /// Only a local path may be a `next` target, so the login form cannot send anyone to
-    /// another site.
+    /// another site. Control characters are rejected too: a line break in the `Location`
+    /// header would make the server drop the response as invalid and send a 500.
     static func safeNextPath(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/admin"), !next.hasPrefix("//"), !next.contains("\\") else { return "/admin" }
+        guard let next, next.hasPrefix("/admin"), !next.hasPrefix("//"), !next.contains("\\"),
+              !next.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else { return "/admin" }
         return next
     }
 
@@ -58,7 +61,7 @@ enum AdminAuthController {
     private static func login(_ context: StoreRequest) throws -> Response {
         let email = (context.form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let password = context.form["password"] ?? ""
-        let address = context.request.remoteAddress
+        let address = context.clientAddress
         let now = context.app.clock.now()
         let hasher = context.app.passwordHasher
 

@@ -43,13 +43,21 @@ enum AdminProductsController {
         let sort = ProductSort(rawValue: query["sort"] ?? "") ?? .newest
         let page = context.request.pageNumber
 
-        let result = try context.database.read { database in
-            try ProductStore(database: database).list(
-                page: page, perPage: productsPerPage, search: search.isEmpty ? nil : search, sort: sort, includeHidden: true
-            )
+        let listPage = { (number: Int) in
+            try context.database.read { database in
+                try ProductStore(database: database).list(
+                    page: number, perPage: productsPerPage, search: search.isEmpty ? nil : search, sort: sort, includeHidden: true
+                )
+            }
+        }
+        var result = try listPage(page)
+        if page > result.pageCount {
+            // A page past the end, such as a bookmarked page after deletions, shows the last
+            // page: an empty table would read as "You have no products yet".
+            result = try listPage(result.pageCount)
         }
         let pagination = Pagination(
-            page: min(page, result.pageCount), pageCount: result.pageCount, path: "/admin/products",
+            page: result.page, pageCount: result.pageCount, path: "/admin/products",
             query: [("q", search), ("sort", sort == .newest ? "" : sort.rawValue)]
         )
         var notice: String?
@@ -266,13 +274,20 @@ struct ProductImage {
             throw Rejection(message: "The image file \(file.filename) is empty. Choose another file.")
         }
         guard file.bytes.count <= maximumBytes else {
-            throw Rejection(message: "The image is \(file.bytes.count / 1024 / 1024) MB; images may be at most \(maximumBytes / 1024 / 1024) MB. Make it smaller and try again.")
+            throw Rejection(message: "The image is \(Self.megabytes(file.bytes.count)) MB; images may be at most \(Self.megabytes(maximumBytes)) MB. Make it smaller and try again.")
         }
         guard let fileExtension = Self.detectFormat(file.bytes) else {
             throw Rejection(message: "\(file.filename) is not a PNG, JPEG, WebP or GIF image. Choose an image in one of those formats.")
         }
         self.bytes = file.bytes
         self.fileExtension = fileExtension
+    }
+
+    /// Formats a byte count in mebibytes with at most one decimal, rounded up, so that a file
+    /// just over the limit never reads as the limit itself ("5.1 MB", not "5 MB").
+    static func megabytes(_ bytes: Int) -> String {
+        let tenths = (bytes * 10 + 1_048_575) / 1_048_576
+        return tenths % 10 == 0 ? String(tenths / 10) : "\(tenths / 10).\(tenths % 10)"
     }
 
     /// The file extension for the image format named by the file's signature, or nil.

@@ -13,6 +13,12 @@ enum AdminRoutes {
         AdminProductsController.register(&router)
         AdminSettingsController.register(&router)
         AdminStaffController.register(&router)
+        AdminAccountController.register(&router)
+        AdminOrdersController.register(&router)
+        AdminOrderSettingsController.register(&router)
+        AdminShippingController.register(&router)
+        AdminPaymentsController.register(&router)
+        AdminOutboxController.register(&router)
         return router
     }
 
@@ -38,11 +44,16 @@ enum AdminRoutes {
 
     private static func dashboard(_ context: StoreRequest) throws -> Response {
         _ = try requireActiveStaff(context)
+        let now = context.app.clock.now()
         let counts = try context.database.read { database in
-            (products: try ProductStore(database: database).counts(), staff: try StaffDirectory(database: database).accountCount())
+            (
+                products: try ProductStore(database: database).counts(),
+                staff: try StaffDirectory(database: database).accountCount(),
+                sales: try OrderStatistics(database: database, now: { now }).summary(dayCount: AdminDashboardSales.dayCount),
+                failedMails: try Outbox(database: database).failedCount()
+            )
         }
         let store = context.store
-        let now = context.app.clock.now()
         let trialEnd = store.trialEndsAt ?? now
         let daysLeft = max(0, Int((trialEnd.timeIntervalSince(now) / 86_400).rounded(.up)))
         let limits = store.plan.limits
@@ -60,6 +71,8 @@ enum AdminRoutes {
                 "soldOut": .int(counts.products.soldOut),
                 "staff": .int(counts.staff),
             ],
+            "sales": AdminDashboardSales.templateValue(counts.sales),
+            "failedMails": .int(counts.failedMails),
             "limits": [
                 "products": .string(limits.products.description),
                 "staff": .string(limits.staffAccounts.description),

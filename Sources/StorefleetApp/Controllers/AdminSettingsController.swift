@@ -56,20 +56,25 @@ enum AdminSettingsController {
         settings.contactEmail = (form["contact_email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         settings.currencyCode = (form["currency"] ?? "").uppercased()
 
-        var errors = ValidationErrors()
+        // Every field is checked before the save, so that the form shows all of its
+        // mistakes at once, each one time.
+        var errors = settings.validate()
         if let mode = CustomerLoginMode(rawValue: form["customer_login"] ?? "") {
             settings.customerLoginMode = mode
         } else {
             errors.add("Choose one of the customer login options: disabled, optional or required.", for: "customerLoginMode")
         }
+        guard errors.isEmpty else {
+            return try show(context, form: settings, errors: errors, status: .unprocessableContent)
+        }
 
         do {
-            try errors.throwIfAny()
             let updated = settings
             try context.database.write { database in try updated.save(to: database) }
         } catch let validation as ValidationErrors {
-            errors.merge(validation)
-            return try show(context, form: settings, errors: errors, status: .unprocessableContent)
+            // Rules that depend on the store's data, such as a change of currency while
+            // products exist.
+            return try show(context, form: settings, errors: validation, status: .unprocessableContent)
         }
 
         if settings.storeName != context.store.name {

@@ -98,12 +98,18 @@ enum AdminStaffController {
 
         do {
             if password.isEmpty {
-                let token = try context.database.write { database in
-                    try StaffDirectory(database: database, passwordHasher: hasher, now: { now }).invite(email: email, name: name, limit: limit).token
+                let (token, invitation) = try context.database.write { database in
+                    try StaffDirectory(database: database, passwordHasher: hasher, now: { now }).invite(email: email, name: name, limit: limit)
                 }
                 let url = context.app.configuration.storeURL(slug: context.store.slug, path: "/admin/invitations/" + token)
                 context.app.logger.info("staff.invited", ["request_id": context.request.requestID, "store_id": context.store.id, "by": staff.id])
-                return try show(context, staff: staff, form: [:], errors: ValidationErrors(), notice: "Invitation created for \(email).", invitationURL: url)
+                // Only the token's hash is stored, so this page is the one time the link is shown.
+                // The view puts it in a card of its own, which stays when this invitation takes
+                // the plan's last place and the add form is hidden.
+                return try show(
+                    context, staff: staff, form: [:], errors: ValidationErrors(),
+                    notice: "Invitation created for \(invitation.email).", invitationURL: url
+                )
             }
             let member = try context.database.write { database in
                 try StaffDirectory(database: database, passwordHasher: hasher, now: { now }).add(email: email, name: name, password: password, role: .staff, limit: limit)

@@ -22,6 +22,7 @@ enum StorefrontController {
             guard let product else { throw HTTPError(.notFound, "") }
             return try context.render("store/product", ["product": productValue(product, context)])
         }
+        ShopRoutes.register(&router)
         return router
     }
 
@@ -68,7 +69,20 @@ enum StorefrontController {
 
     /// Up to two initials of a title, shown where a product has no image.
     static func initials(of title: String) -> String {
-        let words = title.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
-        return String(words.prefix(2).compactMap(\.first)).uppercased()
+        // Runs for every product on every page, so it stops after two words and checks
+        // Unicode properties only for non-ASCII scalars.
+        var initials = ""
+        var inWord = false
+        for scalar in title.unicodeScalars {
+            let isWordScalar = scalar.isASCII
+                ? (scalar.value >= 0x30 && scalar.value <= 0x39) || (scalar.value | 0x20 >= 0x61 && scalar.value | 0x20 <= 0x7A)
+                : scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            if isWordScalar && !inWord {
+                initials.unicodeScalars.append(scalar)
+                if initials.unicodeScalars.count == 2 { break }
+            }
+            inWord = isWordScalar
+        }
+        return initials.uppercased()
     }
 }

@@ -54,9 +54,33 @@ extension Application {
             try directory.createOwner(email: record.ownerEmail, name: "Owner", password: password)
             if new.sampleProducts {
                 try SampleData.seedDemoProducts(into: database, now: { now })
+                try seedSampleCheckout(into: database, currency: settings.currency ?? .usd, now: now)
             }
         }
         return (store, password)
+    }
+}
+
+/// Gives a sample store what it needs to take orders: one shipping method, free above an
+/// amount, and the bank transfer and cash on delivery payment methods.
+private func seedSampleCheckout(into database: Database, currency: Currency, now: Date) throws {
+    let unit = Int64(pow(10.0, Double(currency.minorUnits)))
+    _ = try ShippingMethodStore(database: database, now: { now }).create(ShippingMethodInput(
+        name: "Standard shipping", price: 5 * unit, freeFromSubtotal: 75 * unit
+    ))
+    let payments = PaymentMethodStore(database: database)
+    if let bank = try payments.find(kind: .bankTransfer) {
+        _ = try payments.update(id: bank.id, with: PaymentMethodInput(
+            name: bank.name,
+            instructions: "Transfer the total to account 0000 1111 2222 (Demo Bank) with your order number as the reference. We ship once the payment arrives.",
+            isEnabled: true,
+            position: bank.position
+        ))
+    }
+    if let cash = try payments.find(kind: .cashOnDelivery) {
+        var input = PaymentMethodInput(cash)
+        input.isEnabled = true
+        _ = try payments.update(id: cash.id, with: input)
     }
 }
 

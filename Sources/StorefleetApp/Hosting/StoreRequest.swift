@@ -65,6 +65,7 @@ final class StoreRequest {
         context["store"] = storeContext
         context["csrfToken"] = .string(session?.csrfToken ?? "")
         context["year"] = .int(Calendar(identifier: .gregorian).component(.year, from: app.clock.now()))
+        try addShopperValues(to: &context, view: view)
         if let staff {
             context["staff"] = ["email": .string(staff.email), "name": .string(staff.name), "isOwner": .bool(staff.role == .owner)]
         }
@@ -73,6 +74,18 @@ final class StoreRequest {
 
     func text(_ key: String, _ arguments: [String: TemplateValue] = [:]) -> String {
         app.renderer.text(key, language: language, arguments: arguments)
+    }
+
+    /// The shopper's or staff member's address, for login throttling and logs: the peer's
+    /// address, or with `--trust-proxy` the last `X-Forwarded-For` entry, which the proxy
+    /// in front of the server appended.
+    var clientAddress: String {
+        guard app.configuration.trustsForwardedFor,
+              let forwarded = request.headers.values(for: "X-Forwarded-For").last,
+              let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
+              !last.isEmpty
+        else { return request.remoteAddress }
+        return last
     }
 
     /// The path and query of this request, for a `next` link back after logging in.

@@ -1,0 +1,64 @@
+import Commerce
+import Foundation
+import Templates
+
+/// The dashboard's sales figures: orders and revenue per UTC day for the last 30 days as
+/// two bar charts, and today's and this month's totals. Canceled and abandoned orders do
+/// not count (see `OrderStatistics`).
+enum AdminDashboardSales {
+    static let dayCount = 30
+    /// Lower than `BarChart`'s default, because the two charts stand one above the other.
+    static let chartHeight = 180
+
+    static func templateValue(_ summary: OrderStatistics.Summary) -> TemplateValue {
+        let currency = summary.currency
+        let format = { (amount: Int64) in Money(minorUnits: amount, currency: currency).formatted() }
+
+        var revenueBars: [BarChart.Bar] = []
+        var orderBars: [BarChart.Bar] = []
+        var periodOrders = 0
+        var periodRevenue: Int64 = 0
+        for entry in summary.days {
+            let label = dayLabel(entry.day)
+            let figures = entry.figures
+            let orders = figures.orderCount == 1 ? "1 order" : "\(figures.orderCount) orders"
+            let title = "\(label): \(orders), \(format(figures.revenue))"
+            // Bar heights come straight from minor units. Only their proportions matter.
+            revenueBars.append(BarChart.Bar(label: label, value: Double(figures.revenue), title: title))
+            orderBars.append(BarChart.Bar(label: label, value: Double(figures.orderCount), title: title))
+            periodOrders += figures.orderCount
+            periodRevenue += figures.revenue
+        }
+
+        return .dictionary([
+            "revenueChart": BarChart(bars: revenueBars, caption: "Revenue per day, last \(dayCount) days", height: chartHeight).templateValue,
+            "ordersChart": BarChart(bars: orderBars, caption: "Orders per day, last \(dayCount) days", height: chartHeight).templateValue,
+            "today": figures(summary.today, format: format),
+            "thisMonth": figures(summary.thisMonth, format: format),
+            "period": figures(OrderStatistics.Figures(orderCount: periodOrders, revenue: periodRevenue), format: format),
+            "monthName": .string(monthName(summary.days.last?.day)),
+            "days": .int(dayCount),
+            "hasOrders": .bool(periodOrders > 0),
+        ])
+    }
+
+    private static func figures(_ figures: OrderStatistics.Figures, format: (Int64) -> String) -> TemplateValue {
+        TemplateValue(fields: [
+            "orders": figures.orderCount,
+            "ordersLabel": figures.orderCount == 1 ? "1 order" : "\(AdminFormat.grouped(figures.orderCount)) orders",
+            "revenue": format(figures.revenue),
+        ])
+    }
+
+    private static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+    /// "Mar 5": the admin's English short month and the day.
+    static func dayLabel(_ day: UTCDay) -> String {
+        "\(monthNames[day.month - 1].prefix(3)) \(day.day)"
+    }
+
+    private static func monthName(_ day: UTCDay?) -> String {
+        guard let day else { return "" }
+        return monthNames[day.month - 1]
+    }
+}

@@ -1,0 +1,147 @@
+import Commerce
+import Foundation
+import Testing
+
+@Suite struct CheckoutValidationTests {
+    @Test func emptyDetailsNameEveryField() {
+        let details = CheckoutDetails(
+            email: " ",
+            shippingAddress: Address(name: "", line1: "", city: "", postalCode: "", country: ""),
+            billingAddress: Address(name: "", line1: "", city: "", postalCode: "", country: "ZZ"),
+            shippingMethodID: nil,
+            paymentMethodID: nil,
+            notes: String(repeating: "x", count: 1001)
+        )
+        let errors = details.validationErrors()
+        #expect(errors["email"] == ["Email is required."])
+        #expect(errors["shipping.name"] == ["Shipping full name is required."])
+        #expect(errors["shipping.line1"] == ["Shipping address is required."])
+        #expect(errors["shipping.line2"].isEmpty)
+        #expect(errors["shipping.city"] == ["Shipping city is required."])
+        #expect(errors["shipping.postalCode"] == ["Shipping postal code is required."])
+        #expect(errors["shipping.country"] == ["Shipping country is required; choose one from the list."])
+        #expect(errors["billing.name"] == ["Billing full name is required."])
+        #expect(errors["billing.line1"] == ["Billing address is required."])
+        #expect(errors["billing.country"] == ["Billing country “ZZ” is not an ISO 3166-1 country code; choose one from the list."])
+        #expect(errors["shippingMethod"] == ["Choose a shipping method."])
+        #expect(errors["paymentMethod"] == ["Choose a payment method."])
+        #expect(errors["notes"] == ["Order notes must be at most 1,000 characters; they have 1,001."])
+    }
+
+    @Test func countryRulesForPostalCodeAndRegion() {
+        let unitedStates = CheckoutDetails(
+            email: "a@example.com",
+            shippingAddress: Address(name: "A", line1: "1 Main St", city: "Austin", postalCode: "78701", country: "us"),
+            shippingMethodID: 1, paymentMethodID: 1
+        )
+        #expect(unitedStates.validationErrors()["shipping.region"] == ["Shipping state is required."])
+
+        let hongKong = CheckoutDetails(
+            email: "a@example.com",
+            shippingAddress: Address(name: "A", line1: "1 Queen's Road", city: "Hong Kong", postalCode: "", country: "HK"),
+            shippingMethodID: 1, paymentMethodID: 1
+        )
+        #expect(hongKong.validationErrors().isEmpty)
+    }
+
+    @Test func lengthsAndControlCharacters() {
+        let details = CheckoutDetails(
+            email: "ana@example",
+            shippingAddress: Address(
+                name: "Ana\u{0007}", line1: String(repeating: "a", count: 201), city: "Madrid",
+                postalCode: "28013", country: "ES"
+            ),
+            shippingMethodID: 1, paymentMethodID: 1,
+            notes: "Leave at the door.\nThanks\u{0000}"
+        )
+        let errors = details.validationErrors()
+        #expect(errors["email"] == ["Email “ana@example” has an invalid domain after the @; enter it as name@example.com."])
+        #expect(errors["shipping.name"] == ["Shipping full name must not contain line breaks or control characters."])
+        #expect(errors["shipping.line1"] == ["Shipping address must be at most 200 characters; it has 201."])
+        #expect(errors["notes"] == ["Order notes must not contain control characters."])
+    }
+
+    @Test func notesMayHaveLineBreaks() {
+        let shopless = CheckoutDetails(
+            email: "ana@example.com",
+            shippingAddress: Address(name: "Ana", line1: "Calle 1", city: "Madrid", postalCode: "28013", country: "ES"),
+            shippingMethodID: 1, paymentMethodID: 1,
+            notes: "Ring twice.\r\nThanks"
+        )
+        #expect(shopless.validationErrors().isEmpty)
+    }
+
+    @Test func storeChecksShippingAndPayment() throws {
+        let shop = try Shop()
+        let token = try shop.cart([(shop.mug, 1)])
+
+        var france = shop.details()
+        france.shippingAddress.country = "FR"
+        let noDelivery = try validationErrors { _ = try shop.store.checkout.quote(cartToken: token, details: france) }
+        #expect(noDelivery?["shipping.country"] == ["This store does not deliver to France; choose another country."])
+
+        let world = try shop.store.shippingMethods.create(ShippingMethodInput(name: "World", price: 2000, countries: .only(["FR"])))
+        var wrongMethod = shop.details()
+        wrongMethod.shippingMethodID = world.id
+        let notServed = try validationErrors { _ = try shop.store.checkout.quote(cartToken: token, details: wrongMethod) }
+        #expect(notServed?["shippingMethod"] == ["“World” does not deliver to Spain; choose another shipping method."])
+
+        var disabledPayment = shop.details()
+        disabledPayment.paymentMethodID = try shop.store.paymentMethods.find(kind: .payInStore)?.id
+        let notOffered = try validationErrors { _ = try shop.store.checkout.quote(cartToken: token, details: disabledPayment) }
+        #expect(notOffered?["paymentMethod"] == ["The chosen payment method is no longer offered; choose another."])
+    }
+
+    @Test func quoteAddsShippingAndFingerprint() throws {
+        let shop = try Shop()
+        let token = try shop.cart([(shop.mug, 2), (shop.lamp, 1)])
+        let quote = try shop.store.checkout.quote(cartToken: token, details: shop.details())
+        #expect(quote.lines.map(\.productID) == [shop.mug.id, shop.lamp.id])
+        #expect(quote.subtotal == 5500)
+        #expect(quote.shippingPrice == 500)
+        #expect(quote.total == 6000)
+        #expect(quote.currency == .usd)
+        #expect(quote.fingerprint.count == 64)
+
+        let again = try shop.store.checkout.quote(cartToken: token, details: shop.details())
+        #expect(again.fingerprint == quote.fingerprint)
+
+        _ = try shop.store.carts.add(productID: shop.lamp.id, quantity: 2, token: token)
+        let free = try shop.store.checkout.quote(cartToken: token, details: shop.details())
+        #expect(free.subtotal == 11_500)
+        #expect(free.shippingPrice == 0)
+        #expect(free.total == 11_500)
+        #expect(free.fingerprint != quote.fingerprint)
+    }
+
+    @Test func quoteRejectsCartProblems() throws {
+        let shop = try Shop(lampStock: 2)
+        #expect(throws: CheckoutError.cartNotFound) { _ = try shop.store.checkout.quote(cartToken: "gone", details: shop.details()) }
+
+        let token = try shop.cart([(shop.mug, 1)])
+        try shop.store.carts.clear(token: token)
+        #expect(throws: CheckoutError.emptyCart) { _ = try shop.store.checkout.quote(cartToken: token, details: shop.details()) }
+
+        _ = try shop.store.carts.add(productID: shop.lamp.id, quantity: 2, token: token)
+        var input = ProductInput(shop.lamp)
+        input.stock = 1
+        try shop.store.products.update(id: shop.lamp.id, with: input)
+        #expect(throws: CheckoutError.soldOut(productTitles: ["Trail Lamp"])) {
+            _ = try shop.store.checkout.quote(cartToken: token, details: shop.details())
+        }
+
+        try shop.store.products.hide(id: shop.lamp.id)
+        #expect(throws: CheckoutError.productsUnavailable(productTitles: ["Trail Lamp"])) {
+            _ = try shop.store.checkout.quote(cartToken: token, details: shop.details())
+        }
+    }
+
+    @Test func shippingOptionsForCart() throws {
+        let shop = try Shop()
+        let token = try shop.cart([(shop.lamp, 4)])
+        let options = try shop.store.checkout.shippingOptions(cartToken: token, countryCode: "PT")
+        #expect(options.map(\.method.id) == [shop.standard.id])
+        #expect(options.map(\.price) == [0])
+        #expect(try shop.store.checkout.shippingOptions(cartToken: token, countryCode: "FR").isEmpty)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import SQLite
+import Testing
+
+@Suite struct ConnectionTuningTests {
+    @Test func walFilesStayAfterCloseWhenKept() throws {
+        try withTemporaryDirectory { directory in
+            var configuration = Database.Configuration()
+            configuration.keepsWALFiles = true
+            let database = try openDatabase(directory, "kept.sqlite", configuration: configuration)
+            try database.execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);")
+            try database.close()
+
+            let walPath = directory.appendingPathComponent("kept.sqlite-wal").path
+            #expect(FileManager.default.fileExists(atPath: walPath))
+
+            let reopened = try openDatabase(directory, "kept.sqlite", configuration: configuration)
+            #expect(try reopened.scalar("SELECT x FROM t", as: Int.self) == 1)
+        }
+    }
+
+    @Test func walFilesAreRemovedOnCloseByDefault() throws {
+        try withTemporaryDirectory { directory in
+            let database = try openDatabase(directory, "default.sqlite")
+            try database.execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);")
+            try database.close()
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("default.sqlite-wal").path))
+        }
+    }
+
+    @Test func pageCacheLimitIsApplied() throws {
+        try withTemporaryDirectory { directory in
+            var configuration = Database.Configuration()
+            configuration.pageCacheKiB = 256
+            configuration.lookaside = .init(slotSize: 128, count: 64)
+            let database = try openDatabase(directory, configuration: configuration)
+            #expect(try database.scalar("PRAGMA cache_size", as: Int.self) == -256)
+
+            try database.execute("CREATE TABLE t (x TEXT)")
+            for index in 0..<200 {
+                try database.run("INSERT INTO t VALUES (?)", "row \(index)")
+            }
+            #expect(try database.scalar("SELECT count(*) FROM t", as: Int.self) == 200)
+        }
+    }
+}

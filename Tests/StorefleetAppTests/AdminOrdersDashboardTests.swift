@@ -1,0 +1,83 @@
+import Commerce
+import Foundation
+import Testing
+
+/// The dashboard's sales figures and charts.
+@Suite struct AdminOrdersDashboardTests {
+    private let hour: TimeInterval = 60 * 60
+    private let day: TimeInterval = 24 * 60 * 60
+
+    /// Returns the `<svg class="chart" …>…</svg>` elements of the page, in order.
+    private func charts(in page: String) -> [Substring] {
+        var found: [Substring] = []
+        var rest = page[...]
+        while let start = rest.range(of: "<svg class=\"chart\""), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex) {
+            found.append(rest[start.lowerBound..<end.upperBound])
+            rest = rest[end.upperBound...]
+        }
+        return found
+    }
+
+    @Test func chartAndFiguresOfTheLast30Days() throws {
+        let shop = try OrderShop.start()
+        defer { shop.stop() }
+        let now = OrderShop.now
+        // Today (2026-03-15): $17.50 and $35.00, plus a canceled order that does not count.
+        try shop.placeOrder([(shop.mug, 1)], at: now.addingTimeInterval(-3 * hour))
+        try shop.placeOrder([(shop.lamp, 1)], at: now.addingTimeInterval(-1 * hour))
+        let canceled = try shop.placeOrder([(shop.mug, 2)], at: now.addingTimeInterval(-2 * hour))
+        try shop.write { database, clock in
+            try OrderStore(database: database, now: clock).cancel(id: canceled.id, by: .system)
+        }
+        // Earlier this month, earlier in the 30 days, and before them.
+        try shop.placeOrder([(shop.mug, 1)], at: now.addingTimeInterval(-13 * day))
+        try shop.placeOrder([(shop.lamp, 2)], at: now.addingTimeInterval(-23 * day))
+        try shop.placeOrder([(shop.mug, 1)], at: now.addingTimeInterval(-42 * day))
+        let browser = try shop.owner()
+
+        let page = try browser.get("/admin", host: shop.host)
+        #expect(page.status == 200)
+        let text = page.visibleText
+        #expect(text.contains("Today $52.50 2 orders"))
+        #expect(text.contains("March $70.00 3 orders this month"))
+        #expect(text.contains("Last 30 days $135.00 4 orders"))
+        // The product and staff figures are still there.
+        #expect(text.contains("Products 2"))
+        #expect(text.contains("Staff accounts 1"))
+
+        // Two server-drawn charts and no script.
+        #expect(!page.text.contains("<script"))
+        let drawn = charts(in: page.text)
+        #expect(drawn.count == 2)
+        let revenue = try #require(drawn.first)
+        let orders = try #require(drawn.last)
+        #expect(revenue.contains("role=\"img\" aria-label=\"Revenue per day, last 30 days\""))
+        #expect(orders.contains("aria-label=\"Orders per day, last 30 days\""))
+        for chart in drawn {
+            #expect(chart.components(separatedBy: "<rect ").count - 1 == 30)
+            #expect(chart.contains("<title>Mar 15: 2 orders, $52.50</title>"))
+            #expect(chart.contains("<title>Mar 2: 1 order, $17.50</title>"))
+            #expect(chart.contains("<title>Feb 20: 1 order, $65.00</title>"))
+            #expect(chart.contains("<title>Feb 14: 0 orders, $0.00</title>"))
+            #expect(!chart.contains("<title>Feb 13:"))
+            #expect(!chart.contains("<title>Feb 1:"))
+        }
+        // The tallest revenue bar ($65.00 on Feb 20) fills the plot's 140 units (the 180
+        // high chart less its margins). The tallest order bar is today's, with two orders.
+        #expect(revenue.contains("height=\"140.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))
+        #expect(orders.contains("height=\"140.0\" rx=\"2\" class=\"bar\"><title>Mar 15:"))
+        #expect(orders.contains("height=\"70.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))
+    }
+
+    @Test func dashboardWithoutOrders() throws {
+        let shop = try OrderShop.start()
+        defer { shop.stop() }
+
+        let page = try shop.owner().get("/admin", host: shop.host)
+        #expect(page.status == 200)
+        #expect(page.visibleText.contains("Today $0.00 0 orders"))
+        #expect(page.visibleText.contains("No orders in the last 30 days."))
+        #expect(charts(in: page.text).isEmpty)
+        #expect(!page.visibleText.contains("could not be sent"))
+    }
+}
