@@ -112,4 +112,15 @@ import Testing
         )
         #expect(html == "A[][context a]")
     }
+
+    @Test func computedValueAsPartialContext() throws {
+        // A loop property is computed, not stored in the context; as a partial's context
+        // it prints through `this`, and names resolved in it are missing.
+        let html = try render(
+            "{{#each items as item}}{{> number loop.number }}{{> number loop.last }}{{/each}}",
+            ["items": ["a", "b"]],
+            files: ["number": "[{{ this }}{{ item }}{{ this.count }}]"]
+        )
+        #expect(html == "[1][false][2][true]")
+    }
 }
