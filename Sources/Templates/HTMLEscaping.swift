@@ -28,11 +28,11 @@ enum HTMLEscaping {
         var written = 0
         var index = 0
 
-        // Eight bytes at a time. A word without a special byte is stored whole; in one
-        // with a special byte, the bytes before the first special one are stored, the
-        // reference is written, and the next word starts after it.
+        // Eight bytes at a time. A word without a special byte is stored whole. Of a word
+        // with one, only the bytes before the first special byte count as written; its
+        // reference follows, and the next word starts after it.
         while index < count {
-            // The word holds the bytes as a little-endian number, so the first byte in
+            // The word stores the bytes as a little-endian number, so the first byte in
             // memory is the lowest.
             let length = min(8, count - index)
             var word: UInt64 = 0
@@ -68,7 +68,7 @@ enum HTMLEscaping {
         output.commit(written)
     }
 
-    /// The reference that replaces one of the five special bytes.
+    /// Returns the reference that replaces one of the five special bytes.
     @inline(__always)
     private static func characterReference(_ byte: UInt8) -> StaticString {
         switch byte {
@@ -87,10 +87,11 @@ enum HTMLEscaping {
     /// Setting bit 1 maps `<` (0x3C) and `>` (0x3E) both to 0x3E, and setting bit 0 maps
     /// `&` (0x26) and `'` (0x27) both to 0x27, so three zero-byte tests after an XOR
     /// cover the five bytes. `(v - 0x01…01) & ~v & 0x80…80` sets the top bit of the
-    /// lowest zero byte of `v` and of no byte below it: below the first zero byte no
+    /// lowest zero byte of `v` and of no byte below it. Below the first zero byte no
     /// subtraction borrows, and a byte minus one has its top bit set only when the byte
     /// was zero or at least 0x81, where `~v` clears it. Above the first zero byte a
-    /// borrow can mark a byte that is not zero, which is why only the lowest bit counts.
+    /// borrow can mark a byte that is not zero, which is why only the lowest set bit
+    /// counts.
     @inline(__always)
     static func specialByteMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101

@@ -52,7 +52,7 @@ struct OutputBuffer: ~Copyable {
         count += written
     }
 
-    /// A copy of the bytes written since `start`.
+    /// Returns a copy of the bytes written since `start`.
     func bytes(from start: Int) -> [UInt8] {
         Array(UnsafeBufferPointer(start: base + start, count: count - start))
     }

@@ -6,7 +6,7 @@ public typealias TemplateTranslator = @Sendable (_ key: String, _ arguments: [St
 /// thread; what it shares with other threads (the set and its programs) is immutable.
 ///
 /// Values are read where they are stored, through `ValueReference`, instead of being
-/// copied out of the context: a copy of a string or container retains its storage and
+/// copied out of the context. A copy of a string or container retains its storage and
 /// the end of its use releases it, two atomic operations per value read.
 struct Renderer: ~Copyable {
     /// Nesting limit for partials, which stops a partial that includes itself without an
@@ -234,9 +234,9 @@ struct Renderer: ~Copyable {
         appendText(translator(key, arguments))
     }
 
-    /// Appends the translation of a key without arguments. The translator is asked once
-    /// per key and render; later uses of the key copy the text it wrote the first time,
-    /// which matters for a text inside a loop, such as a product card's button.
+    /// Appends the translation of a key without arguments. The translator is called once
+    /// per key and render, and later uses of the key copy the text written the first
+    /// time. That matters for a text inside a loop, such as a product card's button.
     private mutating func appendTranslation(of key: String, _ translator: TemplateTranslator) {
         for index in translatedTexts.indices where translatedTexts[index].key == key {
             translatedTexts[index].bytes.withUnsafeBufferPointer { output.append($0) }

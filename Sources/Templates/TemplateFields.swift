@@ -13,8 +13,8 @@
 ///
 /// Keys match when Swift's `==` finds them equal and their UTF-8 lengths are the same.
 /// The second condition makes canonically equivalent spellings of different length
-/// different keys (a precomposed "é" and "e" with a combining accent); template paths
-/// are ASCII, where it changes nothing.
+/// different keys, such as a precomposed "é" and "e" with a combining accent. Template
+/// paths are ASCII, where it changes nothing.
 public struct TemplateFields: Sendable {
     /// Every pair as given, repeated keys included.
     private(set) var pairs: [(String, TemplateValue)]
@@ -37,8 +37,9 @@ public struct TemplateFields: Sendable {
         self.pairs = pairs
     }
 
-    /// The value stored under `key`, or nil. Setting a value replaces the key's value in
-    /// place or appends the pair; setting nil removes every occurrence of the key.
+    /// Accesses the value stored under `key`, nil when there is none. Setting a value
+    /// replaces the key's value in place or appends the pair, and setting nil removes
+    /// every occurrence of the key.
     public subscript(key: String) -> TemplateValue? {
         get {
             lastIndex(of: key).map { pairs[$0].1 }

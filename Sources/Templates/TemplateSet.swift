@@ -34,7 +34,7 @@ final class CompiledTemplate: Sendable {
 /// changing the current one.
 ///
 /// `@unchecked Sendable` is safe because `programTables` is written once, in `init`,
-/// and only read afterwards. The tables it holds point into programs that `templates`
+/// and only read afterwards. The tables in it point into programs that `templates`
 /// keeps alive until `deinit` frees the buffer.
 final class TemplateSet: @unchecked Sendable {
     let templates: [CompiledTemplate]

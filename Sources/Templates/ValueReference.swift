@@ -2,9 +2,10 @@
 ///
 /// Holding a pointer instead of a `TemplateValue` copy means resolving a path and
 /// writing its value retain and release nothing. Every pointer refers to memory that
-/// outlives the render step using it: the render's own copy of the context (and every
-/// array inside it, which nothing mutates during the render), a program's literal
-/// table, or the entries a dictionary loop built and the renderer keeps.
+/// outlives the render step using it. That memory is the render's own copy of the
+/// context with every array inside it, which nothing mutates during the render, a
+/// program's literal table, or the entries that a dictionary loop built and the
+/// renderer keeps.
 enum ValueReference {
     /// A missing value, which templates treat as `null`.
     case missing
@@ -59,10 +60,10 @@ extension UnsafePointer where Pointee == TemplateValue {
     /// whether it is trusted HTML; nil for anything else.
     ///
     /// Swift stores strings of up to 15 UTF-8 bytes inside the `String` value itself, so
-    /// their bytes have no address that outlives a copy; copying such a string retains
-    /// nothing, though. A longer string's bytes live in storage that the value keeps
-    /// alive. A string without contiguous UTF-8 storage (bridged from Objective-C)
-    /// returns nil.
+    /// their bytes have no address that outlives a copy. Copying such a string retains
+    /// nothing, so the caller copies those. A longer string's bytes live in storage that
+    /// the value keeps alive. A string without contiguous UTF-8 storage (bridged from
+    /// Objective-C) returns nil.
     var longText: (bytes: UnsafeBufferPointer<UInt8>, isTrustedHTML: Bool)? {
         let isTrustedHTML: Bool
         switch pointee {
