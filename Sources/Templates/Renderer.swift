@@ -4,57 +4,84 @@ public typealias TemplateTranslator = @Sendable (_ key: String, _ arguments: [St
 
 /// Runs template programs into a byte buffer. One renderer serves one render call on one
 /// thread; what it shares with other threads (the set and its programs) is immutable.
-struct Renderer {
+///
+/// Values are read where they are stored, through `ValueReference`, instead of being
+/// copied out of the context. A copy of a string or container retains its storage and
+/// the end of its use releases it, two atomic operations per value read.
+struct Renderer: ~Copyable {
     /// Nesting limit for partials, which stops a partial that includes itself without an
     /// end condition long before the thread's stack runs out.
     static let maximumPartialDepth = 100
 
-    private(set) var output: [UInt8]
+    private var output: OutputBuffer
     private let set: TemplateSet
+    /// `set.programTables`, held apart so that a partial call reads it without
+    /// retaining the set.
+    private let programs: UnsafeMutableBufferPointer<ProgramTables?>
     private let translator: TemplateTranslator?
     /// False for plain-text output such as a mail's text part, where every value is
     /// written as it is.
     private let escapesOutput: Bool
     /// Loop variables and partial arguments, innermost last.
-    private var frames: [Frame] = []
+    var frames = FrameStack(capacity: 16)
     private var partialDepth = 0
+    /// The entries that loops over dictionaries visit, built by the loop and kept until
+    /// the render ends because loop frames point into them.
+    private var dictionaryEntries: [[TemplateValue]] = []
+    /// Translations without arguments written so far, as written to the output.
+    private var translatedTexts: [(key: String, bytes: [UInt8])] = []
 
     /// A name bound by `{{#each … as name}}` or by a partial argument. A loop frame also
     /// carries the loop's elements and position, so `loop.*` needs no allocation.
-    private struct Frame {
+    struct Frame {
         /// The set-wide number of the name; -1 while a partial's arguments are being
         /// evaluated, so that no argument can read another.
         var name: Int32
-        var value: TemplateValue
+        var value: ValueReference
         /// -1 for a partial argument.
         var loopIndex: Int
         var loopCount: Int
-        var elements: [TemplateValue]
+        var elements: UnsafePointer<TemplateValue>?
     }
 
     /// The values that names resolve against: the context and the frames from
-    /// `frameBase` up. A partial given its own context starts a new scope that hides the caller's
-    /// frames.
-    private struct Scope {
-        let root: TemplateValue
+    /// `frameBase` up. A partial given its own context starts a new scope that hides the
+    /// caller's frames.
+    struct Scope {
+        let root: ValueReference
         let frameBase: Int
     }
 
     init(set: TemplateSet, translator: TemplateTranslator?, escapesOutput: Bool = true, reservingCapacity capacity: Int) {
         self.set = set
+        self.programs = set.programTables
         self.translator = translator
         self.escapesOutput = escapesOutput
-        self.output = []
-        self.output.reserveCapacity(capacity)
+        self.output = OutputBuffer(capacity: capacity)
     }
 
-    mutating func render(_ program: TemplateProgram, context: TemplateValue) throws(TemplateError) {
-        try run(program, Scope(root: context, frameBase: 0))
+    var outputCount: Int {
+        output.count
+    }
+
+    mutating func render(_ program: ProgramTables, context: TemplateValue) throws(TemplateError) {
+        // The context gets an address of its own so that references can point at it.
+        let root = UnsafeMutablePointer<TemplateValue>.allocate(capacity: 1)
+        root.initialize(to: context)
+        defer {
+            root.deinitialize(count: 1)
+            root.deallocate()
+        }
+        try run(program, Scope(root: .stored(root), frameBase: 0))
+    }
+
+    consuming func finish() -> [UInt8] {
+        output.makeArray()
     }
 
     // MARK: - Instructions
 
-    private mutating func run(_ program: TemplateProgram, _ scope: Scope) throws(TemplateError) {
+    private mutating func run(_ program: ProgramTables, _ scope: Scope) throws(TemplateError) {
         let instructions = program.instructions
         let end = instructions.count
         var position = 0
@@ -62,15 +89,26 @@ struct Renderer {
         while position < end {
             switch instructions[position] {
             case .text(let start, let stop):
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: program.text[Int(start)..<Int(stop)]))
+                output.append(UnsafeBufferPointer(start: program.text.baseAddress! + Int(start), count: Int(stop - start)))
 
             case .output(let expression, let site, let escapesHTML):
+                try write(evaluate(expression, program, scope), escapesHTML: escapesHTML, program, site: site)
+
+            case .textThenOutput(let start, let stop, let expression, let site, let escapesHTML):
+                output.append(UnsafeBufferPointer(start: program.text.baseAddress! + Int(start), count: Int(stop - start)))
                 try write(evaluate(expression, program, scope), escapesHTML: escapesHTML, program, site: site)
 
             case .translation(let index):
                 try translate(program.translations[Int(index)], program, scope)
 
             case .branch(let expression, let negated, let otherwise):
+                if evaluate(expression, program, scope).isTruthy == negated {
+                    position = Int(otherwise)
+                    continue
+                }
+
+            case .textThenBranch(let start, let stop, let expression, let negated, let otherwise):
+                output.append(UnsafeBufferPointer(start: program.text.baseAddress! + Int(start), count: Int(stop - start)))
                 if evaluate(expression, program, scope).isTruthy == negated {
                     position = Int(otherwise)
                     continue
@@ -99,7 +137,32 @@ struct Renderer {
         }
     }
 
-    private mutating func write(_ value: TemplateValue, escapesHTML: Bool, _ program: TemplateProgram, site: Int32) throws(TemplateError) {
+    private mutating func write(_ reference: ValueReference, escapesHTML: Bool, _ program: ProgramTables, site: Int32) throws(TemplateError) {
+        switch reference {
+        case .missing:
+            return
+        case .int(let number):
+            HTMLEscaping.append(integer: number, to: &output)
+        case .bool(let flag):
+            appendStatic(flag ? "true" : "false")
+        case .stored(let pointer):
+            // A long string is written from where it is stored. Binding it from
+            // `pointer.pointee` around the writes would copy it, because the compiler
+            // cannot rule out that writing the output changes the pointee, and a copy
+            // costs a retain and a release.
+            if let text = pointer.longText {
+                if escapesHTML && escapesOutput && !text.isTrustedHTML {
+                    HTMLEscaping.append(escaping: text.bytes, to: &output)
+                } else {
+                    output.append(text.bytes)
+                }
+                return
+            }
+            try write(stored: pointer.pointee, escapesHTML: escapesHTML, program, site: site)
+        }
+    }
+
+    private mutating func write(stored value: TemplateValue, escapesHTML: Bool, _ program: ProgramTables, site: Int32) throws(TemplateError) {
         switch value {
         case .null:
             return
@@ -116,8 +179,8 @@ struct Renderer {
         case .double(let number):
             HTMLEscaping.append(raw: number.description, to: &output)
         case .bool(let flag):
-            HTMLEscaping.append(raw: flag ? "true" : "false", to: &output)
-        case .array, .dictionary:
+            appendStatic(flag ? "true" : "false")
+        case .array, .fields:
             let site = program.sites[Int(site)]
             throw TemplateError(
                 site.location,
@@ -125,6 +188,10 @@ struct Renderer {
                     + "print one of its members, or loop over it with `{{#each \(site.source) as item}}`"
             )
         }
+    }
+
+    private mutating func appendStatic(_ text: StaticString) {
+        output.append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Appends text, escaped unless this render is plain text.
@@ -136,9 +203,10 @@ struct Renderer {
         }
     }
 
-    private mutating func translate(_ translation: TranslationCode, _ program: TemplateProgram, _ scope: Scope) throws(TemplateError) {
+    private mutating func translate(_ translation: TranslationCode, _ program: ProgramTables, _ scope: Scope) throws(TemplateError) {
         let key: String
-        switch evaluate(translation.key, program, scope) {
+        let reference = evaluate(translation.key, program, scope)
+        switch reference.value {
         case .string(let text), .trustedHTML(let text):
             key = text
         case .null:
@@ -151,39 +219,77 @@ struct Renderer {
             appendText(key)
             return
         }
+
+        let argumentsCount = Int(translation.argumentsCount)
+        guard argumentsCount > 0 else {
+            appendTranslation(of: key, translator)
+            return
+        }
         var arguments: [String: TemplateValue] = [:]
-        for offset in 0..<Int(translation.argumentsCount) {
+        arguments.reserveCapacity(argumentsCount)
+        for offset in 0..<argumentsCount {
             let argument = program.arguments[Int(translation.argumentsStart) + offset]
-            arguments[program.keys[Int(argument.key)]] = evaluate(argument.expression, program, scope)
+            arguments[program.keys[Int(argument.key)]] = evaluate(argument.expression, program, scope).value
         }
         appendText(translator(key, arguments))
     }
 
+    /// Appends the translation of a key without arguments. The translator is called once
+    /// per key and render, and later uses of the key copy the text written the first
+    /// time. That matters for a text inside a loop, such as a product card's button.
+    private mutating func appendTranslation(of key: String, _ translator: TemplateTranslator) {
+        for index in translatedTexts.indices where translatedTexts[index].key == key {
+            translatedTexts[index].bytes.withUnsafeBufferPointer { output.append($0) }
+            return
+        }
+        let start = output.count
+        appendText(translator(key, [:]))
+        translatedTexts.append((key, output.bytes(from: start)))
+    }
+
     /// Pushes the loop's frame and returns true, or returns false when there is nothing
     /// to iterate.
-    private mutating func startLoop(_ loop: LoopCode, _ program: TemplateProgram, _ scope: Scope) throws(TemplateError) -> Bool {
-        let elements: [TemplateValue]
-        switch evaluate(loop.sequence, program, scope) {
-        case .null:
+    private mutating func startLoop(_ loop: LoopCode, _ program: ProgramTables, _ scope: Scope) throws(TemplateError) -> Bool {
+        let sequence = evaluate(loop.sequence, program, scope)
+        let elements: UnsafePointer<TemplateValue>
+        let count: Int
+
+        switch sequence {
+        case .missing:
             return false
-        case .array(let array):
-            elements = array
-        case .dictionary(let dictionary):
-            // Sorted so that a page lists entries in the same order on every render.
-            elements = dictionary.keys.sorted().map { key in
-                .dictionary(["key": .string(key), "value": dictionary[key] ?? .null])
+        case .stored(let pointer):
+            if let array = pointer.arrayElements {
+                guard let first = array.baseAddress, !array.isEmpty else { return false }
+                elements = first
+                count = array.count
+            } else if case .fields(let fields) = pointer.pointee {
+                guard !fields.isEmpty else { return false }
+                // Sorted so that a page lists entries in the same order on every render.
+                let entries: [TemplateValue] = fields.entries.sorted { $0.key < $1.key }.map { entry in
+                    ["key": .string(entry.key), "value": entry.value]
+                }
+                dictionaryEntries.append(entries)
+                elements = dictionaryEntries[dictionaryEntries.count - 1].withUnsafeBufferPointer { $0.baseAddress! }
+                count = entries.count
+            } else if case .null = pointer.pointee {
+                return false
+            } else {
+                throw loopError(loop, program, kind: pointer.pointee.kindDescription)
             }
-        case let other:
-            let site = program.sites[Int(loop.site)]
-            throw TemplateError(
-                site.location,
-                "`{{#each \(site.source)}}` needs an array or a dictionary, but `\(site.source)` is \(other.kindDescription)"
-            )
+        case .int, .bool:
+            throw loopError(loop, program, kind: sequence.value.kindDescription)
         }
 
-        guard let first = elements.first else { return false }
-        frames.append(Frame(name: loop.variable, value: first, loopIndex: 0, loopCount: elements.count, elements: elements))
+        frames.append(Frame(name: loop.variable, value: .stored(elements), loopIndex: 0, loopCount: count, elements: elements))
         return true
+    }
+
+    private func loopError(_ loop: LoopCode, _ program: ProgramTables, kind: String) -> TemplateError {
+        let site = program.sites[Int(loop.site)]
+        return TemplateError(
+            site.location,
+            "`{{#each \(site.source)}}` needs an array or a dictionary, but `\(site.source)` is \(kind)"
+        )
     }
 
     /// Moves the innermost loop, always the top frame here, to its next element and
@@ -191,16 +297,16 @@ struct Renderer {
     private mutating func advanceLoop() -> Bool {
         let top = frames.count - 1
         let next = frames[top].loopIndex + 1
-        guard next < frames[top].loopCount else {
-            frames.removeLast()
+        guard next < frames[top].loopCount, let elements = frames[top].elements else {
+            frames.removeAll(above: top)
             return false
         }
         frames[top].loopIndex = next
-        frames[top].value = frames[top].elements[next]
+        frames[top].value = .stored(elements + next)
         return true
     }
 
-    private mutating func renderPartial(_ partial: PartialCode, _ program: TemplateProgram, _ scope: Scope) throws(TemplateError) {
+    private mutating func renderPartial(_ partial: PartialCode, _ program: ProgramTables, _ scope: Scope) throws(TemplateError) {
         guard partialDepth < Renderer.maximumPartialDepth else {
             let site = program.sites[Int(partial.site)]
             throw TemplateError(
@@ -208,14 +314,14 @@ struct Renderer {
                 "partials are nested more than \(Renderer.maximumPartialDepth) deep; \"\(site.source)\" probably includes itself without a condition that ends the recursion"
             )
         }
-        let target = set.templates[Int(partial.target)]
-        guard let targetProgram = target.program else {
+        guard let target = programs[Int(partial.target)] else {
             // Linking marks every user of a failed partial as failed, so this is only
             // reached if that propagation misses a case.
-            throw target.failure ?? TemplateError(program.sites[Int(partial.site)].location, "partial \"\(target.name)\" could not be loaded")
+            let template = set.templates[Int(partial.target)]
+            throw template.failure ?? TemplateError(program.sites[Int(partial.site)].location, "partial \"\(template.name)\" could not be loaded")
         }
 
-        var context: TemplateValue?
+        var context: ValueReference?
         if partial.context >= 0 {
             context = evaluate(partial.context, program, scope)
         }
@@ -226,7 +332,7 @@ struct Renderer {
         let argumentsStart = Int(partial.argumentsStart)
         let argumentsCount = Int(partial.argumentsCount)
         for _ in 0..<argumentsCount {
-            frames.append(Frame(name: -1, value: .null, loopIndex: -1, loopCount: 0, elements: []))
+            frames.append(Frame(name: -1, value: .missing, loopIndex: -1, loopCount: 0, elements: nil))
         }
         for offset in 0..<argumentsCount {
             frames[savedFrameCount + offset].value = evaluate(program.arguments[argumentsStart + offset].expression, program, scope)
@@ -237,94 +343,8 @@ struct Renderer {
 
         let partialScope = context.map { Scope(root: $0, frameBase: savedFrameCount) } ?? scope
         partialDepth += 1
-        try run(targetProgram, partialScope)
+        try run(target, partialScope)
         partialDepth -= 1
-        frames.removeSubrange(savedFrameCount...)
-    }
-
-    // MARK: - Values
-
-    private func evaluate(_ index: Int32, _ program: TemplateProgram, _ scope: Scope) -> TemplateValue {
-        switch program.expressions[Int(index)] {
-        case .literal(let literal):
-            return program.literals[Int(literal)]
-
-        case .variable(let name, let key, let membersStart, let membersCount):
-            let start = lookUp(name, key: key, program, scope)
-            return follow(membersStart, membersCount, from: start, program)
-
-        case .context(let membersStart, let membersCount):
-            return follow(membersStart, membersCount, from: scope.root, program)
-
-        case .loopProperty(let parentSteps, let property):
-            return loopProperty(property, parentSteps: Int(parentSteps), scope)
-
-        case .comparison(let left, let comparison, let right):
-            return .bool(comparison.evaluate(evaluate(left, program, scope), evaluate(right, program, scope)))
-        }
-    }
-
-    private func lookUp(_ name: Int32, key: Int32, _ program: TemplateProgram, _ scope: Scope) -> TemplateValue {
-        var index = frames.count - 1
-        while index >= scope.frameBase {
-            if frames[index].name == name {
-                return frames[index].value
-            }
-            index -= 1
-        }
-        if case .dictionary(let dictionary) = scope.root {
-            return dictionary[program.keys[Int(key)]] ?? .null
-        }
-        return .null
-    }
-
-    private func follow(_ start: Int32, _ count: Int32, from value: TemplateValue, _ program: TemplateProgram) -> TemplateValue {
-        var value = value
-        for position in Int(start)..<Int(start + count) {
-            switch (value, program.members[position]) {
-            case (.dictionary(let dictionary), .key(let key)):
-                value = dictionary[program.keys[Int(key)]] ?? .null
-            case (.array(let array), .index(let index)):
-                value = index < array.count ? array[index] : .null
-            case (.array(let array), .key(let key)):
-                value = Renderer.arrayProperty(program.keys[Int(key)], of: array)
-            default:
-                return .null
-            }
-        }
-        return value
-    }
-
-    private static func arrayProperty(_ key: String, of array: [TemplateValue]) -> TemplateValue {
-        switch key {
-        case "count": return .int(array.count)
-        case "isEmpty": return .bool(array.isEmpty)
-        case "first": return array.first ?? .null
-        case "last": return array.last ?? .null
-        default: return .null
-        }
-    }
-
-    private func loopProperty(_ property: LoopProperty, parentSteps: Int, _ scope: Scope) -> TemplateValue {
-        var stepsLeft = parentSteps
-        var index = frames.count - 1
-        while index >= scope.frameBase {
-            let loopIndex = frames[index].loopIndex
-            if loopIndex >= 0 {
-                if stepsLeft == 0 {
-                    let count = frames[index].loopCount
-                    switch property {
-                    case .index: return .int(loopIndex)
-                    case .number: return .int(loopIndex + 1)
-                    case .count: return .int(count)
-                    case .first: return .bool(loopIndex == 0)
-                    case .last: return .bool(loopIndex == count - 1)
-                    }
-                }
-                stepsLeft -= 1
-            }
-            index -= 1
-        }
-        return .null
+        frames.removeAll(above: savedFrameCount)
     }
 }

@@ -111,13 +111,13 @@ public final class TemplateLibrary: Sendable {
             set: set, translator: translator, escapesOutput: escapesOutput,
             reservingCapacity: hint > 0 ? hint + hint / 8 : 4096
         )
-        try renderer.render(program, context: context)
+        try renderer.render(program.tables, context: context)
 
-        let size = renderer.output.count
+        let size = renderer.outputCount
         if size > hint {
             template.sizeHint.store(size, ordering: .relaxed)
         }
-        return renderer.output
+        return renderer.finish()
     }
 
     private func currentSet(rendering name: String?) throws(TemplateError) -> TemplateSet {

@@ -25,7 +25,7 @@ struct TemplateLinker {
         }
         propagateFailures(&failures, names: names)
 
-        var nameTable = NameTable()
+        var nameTable = NameTable(bodies: bodies.values)
         let templates = names.map { name in
             let failure = failures[name]
             return CompiledTemplate(

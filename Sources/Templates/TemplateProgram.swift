@@ -7,53 +7,48 @@
 /// plus tables that instructions point into by index, so rendering a node touches no
 /// shared counter.
 ///
-/// The tables live in memory allocated here and read through plain pointers, so reading
-/// one does not retain an array buffer that all threads share.
+/// The tables live in memory allocated here and are read through `ProgramTables`, a
+/// struct of plain pointers, so reading one retains nothing.
 ///
 /// `@unchecked Sendable` is safe because every table is written once, in `init`, before
 /// the program is published, and only read afterwards. `deinit` runs only when no set,
 /// and so no render, holds the program any more.
 final class TemplateProgram: @unchecked Sendable {
-    let instructions: UnsafeMutableBufferPointer<Instruction>
-    /// Every literal text run of the template, back to back.
-    let text: UnsafeMutableBufferPointer<UInt8>
-    let expressions: UnsafeMutableBufferPointer<ExpressionCode>
-    let members: UnsafeMutableBufferPointer<MemberCode>
-    /// Dictionary keys used by paths and argument names, by index.
-    let keys: UnsafeMutableBufferPointer<String>
-    let literals: UnsafeMutableBufferPointer<TemplateValue>
-    let loops: UnsafeMutableBufferPointer<LoopCode>
-    let partials: UnsafeMutableBufferPointer<PartialCode>
-    let translations: UnsafeMutableBufferPointer<TranslationCode>
-    let arguments: UnsafeMutableBufferPointer<ArgumentCode>
-    /// Source positions and text, read only to build an error.
-    let sites: [RenderSite]
+    let tables: ProgramTables
 
     fileprivate init(_ builder: ProgramBuilder) {
-        instructions = TemplateProgram.copy(builder.instructions)
-        text = TemplateProgram.copy(builder.text)
-        expressions = TemplateProgram.copy(builder.expressions)
-        members = TemplateProgram.copy(builder.members)
-        keys = TemplateProgram.copy(builder.keys)
-        literals = TemplateProgram.copy(builder.literals)
-        loops = TemplateProgram.copy(builder.loops)
-        partials = TemplateProgram.copy(builder.partials)
-        translations = TemplateProgram.copy(builder.translations)
-        arguments = TemplateProgram.copy(builder.arguments)
-        sites = builder.sites
+        let storage = UnsafeMutablePointer<ProgramTables.Storage>.allocate(capacity: 1)
+        storage.initialize(to: ProgramTables.Storage(
+            instructions: TemplateProgram.copy(builder.instructions),
+            text: TemplateProgram.copy(builder.text),
+            expressions: TemplateProgram.copy(builder.expressions),
+            members: TemplateProgram.copy(builder.members),
+            keys: TemplateProgram.copy(builder.keys),
+            literals: TemplateProgram.copy(builder.literals),
+            loops: TemplateProgram.copy(builder.loops),
+            partials: TemplateProgram.copy(builder.partials),
+            translations: TemplateProgram.copy(builder.translations),
+            arguments: TemplateProgram.copy(builder.arguments),
+            sites: TemplateProgram.copy(builder.sites)
+        ))
+        tables = ProgramTables(storage: storage)
     }
 
     deinit {
-        TemplateProgram.free(instructions)
-        TemplateProgram.free(text)
-        TemplateProgram.free(expressions)
-        TemplateProgram.free(members)
-        TemplateProgram.free(keys)
-        TemplateProgram.free(literals)
-        TemplateProgram.free(loops)
-        TemplateProgram.free(partials)
-        TemplateProgram.free(translations)
-        TemplateProgram.free(arguments)
+        let storage = tables.storage.pointee
+        TemplateProgram.free(storage.instructions)
+        TemplateProgram.free(storage.text)
+        TemplateProgram.free(storage.expressions)
+        TemplateProgram.free(storage.members)
+        TemplateProgram.free(storage.keys)
+        TemplateProgram.free(storage.literals)
+        TemplateProgram.free(storage.loops)
+        TemplateProgram.free(storage.partials)
+        TemplateProgram.free(storage.translations)
+        TemplateProgram.free(storage.arguments)
+        TemplateProgram.free(storage.sites)
+        tables.storage.deinitialize(count: 1)
+        tables.storage.deallocate()
     }
 
     private static func copy<Element>(_ array: [Element]) -> UnsafeMutableBufferPointer<Element> {
@@ -76,10 +71,51 @@ final class TemplateProgram: @unchecked Sendable {
     }
 }
 
+/// The tables of one program, reached through one pointer so that passing them to a
+/// function copies eight bytes. The memory belongs to the `TemplateProgram`, which must
+/// outlive every use of a copy.
+struct ProgramTables {
+    struct Storage {
+        let instructions: UnsafeMutableBufferPointer<Instruction>
+        /// Every literal text run of the template, back to back.
+        let text: UnsafeMutableBufferPointer<UInt8>
+        let expressions: UnsafeMutableBufferPointer<ExpressionCode>
+        let members: UnsafeMutableBufferPointer<MemberCode>
+        /// Dictionary keys used by paths and argument names, by index.
+        let keys: UnsafeMutableBufferPointer<String>
+        let literals: UnsafeMutableBufferPointer<TemplateValue>
+        let loops: UnsafeMutableBufferPointer<LoopCode>
+        let partials: UnsafeMutableBufferPointer<PartialCode>
+        let translations: UnsafeMutableBufferPointer<TranslationCode>
+        let arguments: UnsafeMutableBufferPointer<ArgumentCode>
+        /// Source positions and text, read only to build an error.
+        let sites: UnsafeMutableBufferPointer<RenderSite>
+    }
+
+    let storage: UnsafeMutablePointer<Storage>
+
+    var instructions: UnsafeMutableBufferPointer<Instruction> { storage.pointee.instructions }
+    var text: UnsafeMutableBufferPointer<UInt8> { storage.pointee.text }
+    var expressions: UnsafeMutableBufferPointer<ExpressionCode> { storage.pointee.expressions }
+    var members: UnsafeMutableBufferPointer<MemberCode> { storage.pointee.members }
+    var keys: UnsafeMutableBufferPointer<String> { storage.pointee.keys }
+    var literals: UnsafeMutableBufferPointer<TemplateValue> { storage.pointee.literals }
+    var loops: UnsafeMutableBufferPointer<LoopCode> { storage.pointee.loops }
+    var partials: UnsafeMutableBufferPointer<PartialCode> { storage.pointee.partials }
+    var translations: UnsafeMutableBufferPointer<TranslationCode> { storage.pointee.translations }
+    var arguments: UnsafeMutableBufferPointer<ArgumentCode> { storage.pointee.arguments }
+    var sites: UnsafeMutableBufferPointer<RenderSite> { storage.pointee.sites }
+}
+
 /// One step of a program. Targets are instruction positions.
 enum Instruction: Sendable {
     case text(start: Int32, end: Int32)
     case output(expression: Int32, site: Int32, escapesHTML: Bool)
+    /// A text run and the output tag right after it, in one step because most outputs
+    /// follow text and each step costs a dispatch.
+    case textThenOutput(start: Int32, end: Int32, expression: Int32, site: Int32, escapesHTML: Bool)
+    /// A text run and the first branch of the conditional right after it.
+    case textThenBranch(start: Int32, end: Int32, expression: Int32, negated: Bool, otherwise: Int32)
     case translation(Int32)
     /// Jumps to `otherwise` unless the condition's truthiness differs from `negated`.
     case branch(expression: Int32, negated: Bool, otherwise: Int32)
@@ -95,8 +131,8 @@ enum Instruction: Sendable {
 
 enum ExpressionCode: Sendable {
     case literal(Int32)
-    /// `name` is the set-wide number for scope lookups; `key` indexes `keys` for the
-    /// context dictionary lookup.
+    /// `name` is the set-wide number for scope lookups, or -1 when nothing binds the
+    /// name; `key` indexes `keys` for the context dictionary lookup.
     case variable(name: Int32, key: Int32, membersStart: Int32, membersCount: Int32)
     case context(membersStart: Int32, membersCount: Int32)
     case loopProperty(parentSteps: Int32, LoopProperty)
@@ -150,7 +186,17 @@ struct RenderSite: Sendable {
 /// of one set because a partial can read its caller's loop variables.
 struct NameTable {
     private var numbers: [String: Int32] = [:]
+    /// Every name that some loop or partial argument of the set binds.
+    private var boundNames: Set<String> = []
 
+    /// Collects the bound names of `bodies`, which must be every body of the set.
+    init(bodies: some Sequence<[Node]>) {
+        for body in bodies {
+            collectBoundNames(body)
+        }
+    }
+
+    /// Returns the number of a name that a loop or partial argument binds.
     mutating func number(for name: String) -> Int32 {
         if let number = numbers[name] {
             return number
@@ -158,6 +204,37 @@ struct NameTable {
         let number = Int32(numbers.count)
         numbers[name] = number
         return number
+    }
+
+    /// Returns the number to look a path's first name up with among loop variables and
+    /// partial arguments, or -1 when nothing in the set binds the name, so that the
+    /// lookup goes straight to the context.
+    mutating func lookupNumber(for name: String) -> Int32 {
+        boundNames.contains(name) ? number(for: name) : -1
+    }
+
+    private mutating func collectBoundNames(_ nodes: [Node]) {
+        for node in nodes {
+            switch node {
+            case .loop(let loop):
+                boundNames.insert(loop.variable)
+                collectBoundNames(loop.body)
+                collectBoundNames(loop.emptyBody)
+            case .partial(let partial):
+                for argument in partial.arguments {
+                    boundNames.insert(argument.name)
+                }
+            case .conditional(let conditional):
+                for branch in conditional.branches {
+                    collectBoundNames(branch.body)
+                }
+                collectBoundNames(conditional.otherwise)
+            case .block(let block):
+                collectBoundNames(block.body)
+            case .text, .output, .translation:
+                break
+            }
+        }
     }
 }
 
@@ -176,7 +253,18 @@ private struct ProgramBuilder {
     var sites: [RenderSite] = []
 
     mutating func emit(_ nodes: [Node], names: inout NameTable) {
+        // Whether the last instruction is a text run of this same body. Jumps only land
+        // on the first instruction of a body or of a tag's code, never between two
+        // nodes of one body, so an output can join the text run before it.
+        var followsText = false
         for node in nodes {
+            defer {
+                if case .text = node {
+                    followsText = true
+                } else {
+                    followsText = false
+                }
+            }
             switch node {
             case .text(let bytes):
                 let start = Int32(text.count)
@@ -186,7 +274,13 @@ private struct ProgramBuilder {
             case .output(let output):
                 let expression = add(output.expression, names: &names)
                 let site = addSite(output.location, output.source)
-                instructions.append(.output(expression: expression, site: site, escapesHTML: output.escapesHTML))
+                if followsText, case .text(let start, let end) = instructions[instructions.count - 1] {
+                    instructions[instructions.count - 1] = .textThenOutput(
+                        start: start, end: end, expression: expression, site: site, escapesHTML: output.escapesHTML
+                    )
+                } else {
+                    instructions.append(.output(expression: expression, site: site, escapesHTML: output.escapesHTML))
+                }
 
             case .translation(let translation):
                 let key = add(translation.key, names: &names)
@@ -196,7 +290,7 @@ private struct ProgramBuilder {
                 instructions.append(.translation(Int32(translations.count - 1)))
 
             case .conditional(let conditional):
-                emitConditional(conditional, names: &names)
+                emitConditional(conditional, followsText: followsText, names: &names)
 
             case .loop(let loop):
                 emitLoop(loop, names: &names)
@@ -214,16 +308,34 @@ private struct ProgramBuilder {
         }
     }
 
-    private mutating func emitConditional(_ conditional: ConditionalNode, names: inout NameTable) {
+    private mutating func emitConditional(_ conditional: ConditionalNode, followsText: Bool, names: inout NameTable) {
         var jumpsToEnd: [Int] = []
-        for branch in conditional.branches {
+        for (index, branch) in conditional.branches.enumerated() {
             let condition = add(branch.condition, names: &names)
+            // Only the first branch may join the text before it: every later one is the
+            // jump target of the branch before.
+            let precedingText: (start: Int32, end: Int32)?
+            if index == 0, followsText, case .text(let start, let end) = instructions[instructions.count - 1] {
+                precedingText = (start, end)
+                instructions.removeLast()
+            } else {
+                precedingText = nil
+            }
+
             let branchPosition = instructions.count
-            instructions.append(.branch(expression: condition, negated: branch.negated, otherwise: -1))
+            instructions.append(.jump(-1))
             emit(branch.body, names: &names)
             jumpsToEnd.append(instructions.count)
             instructions.append(.jump(-1))
-            instructions[branchPosition] = .branch(expression: condition, negated: branch.negated, otherwise: Int32(instructions.count))
+
+            let otherwise = Int32(instructions.count)
+            if let precedingText {
+                instructions[branchPosition] = .textThenBranch(
+                    start: precedingText.start, end: precedingText.end, expression: condition, negated: branch.negated, otherwise: otherwise
+                )
+            } else {
+                instructions[branchPosition] = .branch(expression: condition, negated: branch.negated, otherwise: otherwise)
+            }
         }
         emit(conditional.otherwise, names: &names)
         for position in jumpsToEnd {
@@ -258,7 +370,7 @@ private struct ProgramBuilder {
             code = .literal(Int32(literals.count - 1))
         case .variable(let name, let pathMembers):
             let (start, count) = addMembers(pathMembers)
-            code = .variable(name: names.number(for: name), key: key(name), membersStart: start, membersCount: count)
+            code = .variable(name: names.lookupNumber(for: name), key: key(name), membersStart: start, membersCount: count)
         case .context(let pathMembers):
             let (start, count) = addMembers(pathMembers)
             code = .context(membersStart: start, membersCount: count)

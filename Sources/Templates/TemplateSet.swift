@@ -32,9 +32,16 @@ final class CompiledTemplate: Sendable {
 /// Every template under a root, linked together. Immutable after creation, so one
 /// instance is shared by all rendering threads; reload mode builds a new one instead of
 /// changing the current one.
-final class TemplateSet: Sendable {
+///
+/// `@unchecked Sendable` is safe because `programTables` is written once, in `init`,
+/// and only read afterwards. The tables in it point into programs that `templates`
+/// keeps alive until `deinit` frees the buffer.
+final class TemplateSet: @unchecked Sendable {
     let templates: [CompiledTemplate]
     let indexByName: [String: Int]
+    /// The program tables of `templates`, by the same position; nil for a template that
+    /// failed. A partial call reads its target here, which retains nothing.
+    let programTables: UnsafeMutableBufferPointer<ProgramTables?>
 
     init(templates: [CompiledTemplate]) {
         self.templates = templates
@@ -43,6 +50,13 @@ final class TemplateSet: Sendable {
             indexByName[template.name] = index
         }
         self.indexByName = indexByName
+        programTables = .allocate(capacity: templates.count)
+        _ = programTables.initialize(fromContentsOf: templates.map { $0.program?.tables })
+    }
+
+    deinit {
+        programTables.deinitialize()
+        programTables.deallocate()
     }
 
     subscript(name: String) -> CompiledTemplate? {

@@ -10,7 +10,9 @@ public enum TemplateValue: Sendable, Equatable {
     case double(Double)
     case string(String)
     case array([TemplateValue])
-    case dictionary([String: TemplateValue])
+    /// A dictionary: named values that paths reach with `.name`. A dictionary literal
+    /// builds one without hashing its keys (see `TemplateFields`).
+    case fields(TemplateFields)
     /// HTML that the calling code vouches for: `{{ value }}` writes it without escaping.
     /// Build it only from constant markup and from text that was already escaped, never
     /// from shopper or merchant input, because anything in it reaches the page as markup.
@@ -26,13 +28,25 @@ extension TemplateValue {
     /// Builds a dictionary from Swift values of mixed types, for example
     /// `TemplateValue(fields: ["name": product.name, "priceMinor": product.priceMinor])`.
     public init(fields: [String: any TemplateValueConvertible]) {
-        self = .dictionary(fields.mapValues { $0.templateValue })
+        var pairs: [(String, TemplateValue)] = []
+        pairs.reserveCapacity(fields.count)
+        for (key, value) in fields {
+            pairs.append((key, value.templateValue))
+        }
+        self = .fields(TemplateFields(pairs: pairs))
+    }
+
+    /// Builds a dictionary value from a Swift dictionary. A dictionary literal written
+    /// where a `TemplateValue` is expected does the same without creating the Swift
+    /// dictionary first.
+    public static func dictionary(_ values: [String: TemplateValue]) -> TemplateValue {
+        .fields(TemplateFields(values))
     }
 
     /// Returns the value stored under `key` when this is a dictionary, otherwise `nil`.
     public subscript(key: String) -> TemplateValue? {
-        guard case .dictionary(let dictionary) = self else { return nil }
-        return dictionary[key]
+        guard case .fields(let fields) = self else { return nil }
+        return fields[key]
     }
 
     /// Whether `{{#if}}` takes its first branch for this value. `false`, `null`, `0`, `0.0`,
@@ -47,7 +61,7 @@ extension TemplateValue {
         case .string(let value): return !value.isEmpty
         case .trustedHTML(let value): return !value.isEmpty
         case .array(let value): return !value.isEmpty
-        case .dictionary(let value): return !value.isEmpty
+        case .fields(let value): return !value.isEmpty
         }
     }
 
@@ -61,7 +75,7 @@ extension TemplateValue {
         case .string: return "a string"
         case .trustedHTML: return "trusted HTML"
         case .array: return "an array"
-        case .dictionary: return "a dictionary"
+        case .fields: return "a dictionary"
         }
     }
 }
@@ -102,8 +116,9 @@ extension TemplateValue: ExpressibleByArrayLiteral {
 }
 
 extension TemplateValue: ExpressibleByDictionaryLiteral {
-    /// Keeps the last value of a repeated key, as a later assignment would.
+    /// Stores the pairs as written, without hashing. A repeated key keeps its last
+    /// value, as a later assignment would.
     public init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        self = .dictionary(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        self = .fields(TemplateFields(pairs: elements))
     }
 }

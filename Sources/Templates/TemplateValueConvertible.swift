@@ -66,5 +66,12 @@ extension Array: TemplateValueConvertible where Element: TemplateValueConvertibl
 }
 
 extension Dictionary: TemplateValueConvertible where Key == String, Value: TemplateValueConvertible {
-    public var templateValue: TemplateValue { .dictionary(mapValues { $0.templateValue }) }
+    public var templateValue: TemplateValue {
+        var pairs: [(String, TemplateValue)] = []
+        pairs.reserveCapacity(count)
+        for (key, value) in self {
+            pairs.append((key, value.templateValue))
+        }
+        return .fields(TemplateFields(pairs: pairs))
+    }
 }

@@ -110,4 +110,23 @@ import Testing
     @Test func comparisonPrintsAsBoolean() throws {
         #expect(try render("{{ a == b }}", ["a": 1, "b": 1]) == "true")
     }
+
+    @Test func textBeforeEveryKindOfBranch() throws {
+        // Text before an output or a conditional's first branch runs as one step with
+        // it; later branches and whatever follows a block are jump targets and must
+        // still run on their own.
+        let template = """
+        a{{#if x}}b{{ x }}{{#else if y}}c{{ y }}{{#else}}d{{/if}}{{ x }}e{{#unless y}}f{{/unless}}{{ y }}g
+        """
+        #expect(try render(template, ["x": "X", "y": "Y"]) == "abXXeYg")
+        #expect(try render(template, ["y": "Y"]) == "acYeYg")
+        #expect(try render(template, [:]) == "adefg")
+    }
+
+    @Test func nestedConditionalsAfterText() throws {
+        let template = "[{{#if a}}1{{#if b}}2{{ b }}{{#else}}3{{/if}}{{ a }}{{/if}}]{{#if c}}c{{/if}}"
+        #expect(try render(template, ["a": "A", "b": "B", "c": true]) == "[12BA]c")
+        #expect(try render(template, ["a": "A"]) == "[13A]")
+        #expect(try render(template, [:]) == "[]")
+    }
 }

@@ -81,6 +81,83 @@ import Testing
         }
     }
 
+    /// Escapes one character at a time, the obvious way, to check the word-at-a-time
+    /// escaper against.
+    private static func referenceEscape(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
+    @Test func everySpecialByteAtEveryPosition() throws {
+        // Values of 1 to 24 bytes cover short values, whole 8-byte words, and the
+        // overlapping last word of a long value, with the special byte in each place.
+        let folder = try TemplateFolder(["page": "[{{ value }}]"])
+        let library = try folder.library()
+        for length in 1...24 {
+            for position in 0..<length {
+                for special in ["&", "<", ">", "\"", "'"] {
+                    var characters = Array(repeating: "a", count: length)
+                    characters[position] = special
+                    let value = characters.joined()
+                    let html = try library.render("page", ["value": .string(value)])
+                    #expect(html == "[\(EscapingTests.referenceEscape(value))]", "value \(value)")
+                }
+            }
+        }
+    }
+
+    @Test func neighboursOfSpecialBytesStayPlain() throws {
+        // Bytes that differ from a special one in the bits the escaper sets before
+        // comparing: `=` and `?` beside `<` and `>`, `%` beside `&` and `'`, `!` and `#`
+        // beside `"`, and high bytes of UTF-8 sequences.
+        let folder = try TemplateFolder(["page": "{{ value }}"])
+        let library = try folder.library()
+        let values = [
+            "=?=?=?=?=?=?=?=?", "%%%%%%%%%%%%%%%%", "!#!#!#!#!#!#!#!#", "<=>?&%'!\"#",
+            "\u{A6}\u{A7}\u{BC}\u{BE}\u{E2}\u{82}", "Crème brûlée & « thé » <vert>", "€€€€'€€€€\"",
+        ]
+        for value in values {
+            #expect(try library.render("page", ["value": .string(value)]) == EscapingTests.referenceEscape(value))
+        }
+    }
+
+    @Test func longAndShortStringsAndTrustedHTML() throws {
+        // Strings of up to 15 UTF-8 bytes live inside the String value; longer ones in
+        // separate storage. Both are read in place.
+        let folder = try TemplateFolder(["page": "{{ short }}|{{ long }}|{{ shortHTML }}|{{ longHTML }}|{{ unescaped long }}"])
+        let library = try folder.library()
+        let long = String(repeating: "<b>&", count: 10)
+        let html = try library.render("page", [
+            "short": "<b>&",
+            "long": .string(long),
+            "shortHTML": .trustedHTML("<i>x</i>"),
+            "longHTML": .trustedHTML("<span class=\"badge\">New & hot</span>"),
+        ])
+        let escapedLong = String(repeating: "&lt;b&gt;&amp;", count: 10)
+        #expect(html == "&lt;b&gt;&amp;|\(escapedLong)|<i>x</i>|<span class=\"badge\">New & hot</span>|\(long)")
+    }
+
+    @Test func outputLargerThanFirstBuffer() throws {
+        // The first render of a template reserves 4 KiB; this page needs far more, and
+        // the second render starts from the size of the first.
+        let folder = try TemplateFolder(["page": "{{#each rows as row}}<p>{{ row }}</p>{{/each}}"])
+        let library = try folder.library()
+        let rows = (0..<2_000).map { TemplateValue.string("row \($0) & more") }
+        let expected = (0..<2_000).map { "<p>row \($0) &amp; more</p>" }.joined()
+        #expect(try library.render("page", ["rows": .array(rows)]) == expected)
+        #expect(try library.render("page", ["rows": .array(rows)]) == expected)
+    }
+
     @Test func dictionaryAsTextIsARenderError() throws {
         let folder = try TemplateFolder(["page": "{{ unescaped store }}"])
         let library = try folder.library()

@@ -78,4 +78,41 @@ import Testing
         let html = try render("{{#each items as item}}x{{#else}}{{ message }}{{/each}}", ["items": [], "message": "Nothing"])
         #expect(html == "Nothing")
     }
+
+    @Test func outputAfterLoopElseText() throws {
+        // The jump past a loop's else part lands on the output after it, which must
+        // not be joined to the else part's text.
+        let template = "{{#each items as item}}<{{ item }}>{{#else}}none{{/each}}{{ tail }}"
+        #expect(try render(template, ["items": ["a", "b"], "tail": "!"]) == "<a><b>!")
+        #expect(try render(template, ["items": [], "tail": "!"]) == "none!")
+    }
+
+    @Test func loopVariableNamedLikeContextKey() throws {
+        // `name` is bound by a loop in one template only; elsewhere it comes from the
+        // context, and inside the loop the loop variable wins.
+        let html = try render(
+            "{{ name }}:{{#each names as name}}{{ name }},{{/each}}{{> other }}",
+            ["name": "ctx", "names": ["x", "y"], "label": "L"],
+            files: ["other": "{{ name }}/{{ label }}"]
+        )
+        #expect(html == "ctx:x,y,ctx/L")
+    }
+
+    @Test func deeplyNestedLoops() throws {
+        // More frames than the renderer reserves at first (16).
+        let depth = 40
+        var template = ""
+        for level in 0..<depth {
+            template += "{{#each level\(level) as item\(level)}}"
+        }
+        template += (0..<depth).map { "{{ item\($0) }}" }.joined(separator: ".")
+        template += String(repeating: "{{/each}}", count: depth)
+
+        var context: [String: TemplateValue] = [:]
+        for level in 0..<depth {
+            context["level\(level)"] = [.int(level)]
+        }
+        let expected = (0..<depth).map(String.init).joined(separator: ".")
+        #expect(try render(template, .dictionary(context)) == expected)
+    }
 }

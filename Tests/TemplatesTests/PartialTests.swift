@@ -91,4 +91,36 @@ import Testing
         let folder = try TemplateFolder(["partials/badge": "<span>{{ text }}</span>"])
         #expect(try folder.library().render("partials/badge", ["text": "New"]) == "<span>New</span>")
     }
+
+    @Test func recursivePartialWithArgumentsManyLevelsDeep() throws {
+        // Each level pushes an argument frame, well past the renderer's first 16.
+        let html = try render(
+            "{{> level node=tree }}",
+            ["tree": (1...30).reversed().reduce(TemplateValue.null) { child, number in ["number": .int(number), "child": child] }],
+            files: ["level": "{{ node.number }}{{#if node.child}},{{> level node=node.child }}{{/if}}"]
+        )
+        #expect(html == (1...30).map(String.init).joined(separator: ","))
+    }
+
+    @Test func argumentReadingUnboundNameGetsNothing() throws {
+        // While arguments are evaluated, the ones already done sit in unnamed frames; a
+        // name that nothing binds must not find them.
+        let html = try render(
+            "{{> pair a=\"A\" b=unknown c=a }}",
+            ["a": "context a"],
+            files: ["pair": "{{ a }}[{{ b }}][{{ c }}]"]
+        )
+        #expect(html == "A[][context a]")
+    }
+
+    @Test func computedValueAsPartialContext() throws {
+        // A loop property is computed, not stored in the context; as a partial's context
+        // it prints through `this`, and names resolved in it are missing.
+        let html = try render(
+            "{{#each items as item}}{{> number loop.number }}{{> number loop.last }}{{/each}}",
+            ["items": ["a", "b"]],
+            files: ["number": "[{{ this }}{{ item }}{{ this.count }}]"]
+        )
+        #expect(html == "[1][false][2][true]")
+    }
 }

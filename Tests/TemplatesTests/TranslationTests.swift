@@ -57,6 +57,37 @@ import Testing
         #expect(html == "a#1 b#2 ")
     }
 
+    @Test func keyWithoutArgumentsTranslatedOncePerRender() throws {
+        let calls = Mutex<[String]>([])
+        let translator: TemplateTranslator = { key, arguments in
+            calls.withLock { $0.append(arguments.isEmpty ? key : "\(key)+\(arguments.count)") }
+            return "<\(key)>"
+        }
+        let folder = try TemplateFolder([
+            "page": "{{#each items as item}}{{ t \"buy\" }} {{ t \"count\" n=loop.number }} {{ t item }};{{/each}}",
+        ])
+        let library = try folder.library()
+        let context: TemplateValue = ["items": ["buy", "other", "buy"]]
+
+        let html = try library.render("page", context, translator: translator)
+        #expect(html == "&lt;buy&gt; &lt;count&gt; &lt;buy&gt;;&lt;buy&gt; &lt;count&gt; &lt;other&gt;;&lt;buy&gt; &lt;count&gt; &lt;buy&gt;;")
+        // The translator is called once for "buy", whether the key comes from a literal
+        // or a path, and for a translation with arguments every time.
+        #expect(calls.withLock { $0 } == ["buy", "count+1", "count+1", "other", "count+1"])
+
+        // The next render calls the translator again.
+        _ = try library.render("page", context, translator: translator)
+        #expect(calls.withLock { $0.count } == 10)
+    }
+
+    @Test func reusedTranslationInPlainText() throws {
+        let folder = try TemplateFolder(["page": "{{ t \"x\" }}|{{ t \"x\" }}"])
+        let library = try folder.library()
+        let translator: TemplateTranslator = { _, _ in "a & b" }
+        #expect(try library.renderPlainText("page", [:], translator: translator) == "a & b|a & b")
+        #expect(try library.render("page", [:], translator: translator) == "a &amp; b|a &amp; b")
+    }
+
     @Test func nonStringKeyIsARenderError() throws {
         let folder = try TemplateFolder(["page": "{{ t code }}"])
         let library = try folder.library()

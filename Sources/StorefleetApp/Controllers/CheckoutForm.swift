@@ -122,7 +122,7 @@ extension ValidationErrors {
             let parts = field.split(separator: ".", maxSplits: 1).map(String.init)
             if parts.count == 2 {
                 var group: [String: TemplateValue] = [:]
-                if case .dictionary(let existing)? = root[parts[0]] { group = existing }
+                if case .fields(let existing)? = root[parts[0]] { group = existing.dictionary }
                 group[parts[1]] = messages
                 root[parts[0]] = .dictionary(group)
             } else {
