@@ -209,9 +209,6 @@ public final class Application: Sendable {
         }
     }
 
-    /// The page shoppers see when a store cannot serve: expired, suspended or damaged. The
-    /// store's own file may be what is broken, so this page needs nothing from it and uses
-    /// the platform's layout with the fallback language.
     /// Runs the store's hourly housekeeping on its own traffic. A failure is logged and
     /// does not fail the request, because the rows it removes are only expired ones.
     private func cleanUpIfDue(_ store: StoreRecord, _ database: DatabaseQueue, requestID: String) {
@@ -230,6 +227,9 @@ public final class Application: Sendable {
         }
     }
 
+    /// Renders the page shoppers see when a store cannot serve: expired, suspended or
+    /// damaged. The store's own file may be what is broken, so this page needs nothing from
+    /// it and uses the platform's layout with the fallback language.
     private func renderUnavailable(store: StoreRecord) throws -> Response {
         let language = Translations.fallbackLanguage
         var response = try renderer.render("platform/message", [

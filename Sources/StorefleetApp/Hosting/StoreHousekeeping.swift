@@ -6,8 +6,8 @@ import Tenancy
 
 /// Deletes a store's expired sessions, login attempts, staff invitations and carts, at most once
 /// an hour per store, on the store's own traffic. A store that gets no requests gains no
-/// rows, so it needs no sweep; this keeps the work proportional to use even with thousands
-/// of stores.
+/// rows, so it needs no sweep. The work therefore grows with use, not with the number of
+/// stores.
 final class StoreHousekeeping: Sendable {
     static let interval: TimeInterval = 60 * 60
 
