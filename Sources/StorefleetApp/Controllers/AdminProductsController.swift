@@ -122,20 +122,11 @@ enum AdminProductsController {
         /// Converts the typed values into a product input, collecting a message for each
         /// field that cannot be read.
         func input(currency: Currency, errors: inout ValidationErrors) -> ProductInput? {
-            var priceValue: Int64 = 0
-            do {
-                priceValue = try Money.parse(price, currency: currency).minorUnits
-            } catch {
-                errors.add("Price: \(error.description)", for: "price")
-            }
-            var compareValue: Int64?
-            if !compareAtPrice.trimmingCharacters(in: .whitespaces).isEmpty {
-                do {
-                    compareValue = try Money.parse(compareAtPrice, currency: currency).minorUnits
-                } catch {
-                    errors.add("Compare-at price: \(error.description)", for: "compareAtPrice")
-                }
-            }
+            let priceValue = FormAmount.parse(price, currency: currency, label: "Price", field: "price", errors: &errors) ?? 0
+            let compareValue = FormAmount.parse(
+                compareAtPrice, currency: currency, label: "Compare-at price", field: "compareAtPrice",
+                isOptional: true, errors: &errors
+            )
             let stockText = stock.trimmingCharacters(in: .whitespaces)
             let stockValue = Int(stockText)
             if stockValue == nil {

@@ -96,21 +96,11 @@ enum AdminShippingController {
         /// Converts the typed values into an input, adding a message for each field that
         /// cannot be read, or nil when any cannot.
         func input(currency: Currency, errors: inout ValidationErrors) -> ShippingMethodInput? {
-            var priceValue: Int64 = 0
-            do {
-                priceValue = try Money.parse(price, currency: currency).minorUnits
-            } catch {
-                errors.add("Price: \(error.description)", for: "price")
-            }
-
-            var freeFromValue: Int64?
-            if !freeFrom.trimmingCharacters(in: .whitespaces).isEmpty {
-                do {
-                    freeFromValue = try Money.parse(freeFrom, currency: currency).minorUnits
-                } catch {
-                    errors.add("Free shipping from: \(error.description)", for: "freeFromSubtotal")
-                }
-            }
+            let priceValue = FormAmount.parse(price, currency: currency, label: "Price", field: "price", errors: &errors) ?? 0
+            let freeFromValue = FormAmount.parse(
+                freeFrom, currency: currency, label: "Free shipping from", field: "freeFromSubtotal",
+                isOptional: true, errors: &errors
+            )
 
             let positionText = position.trimmingCharacters(in: .whitespaces)
             let positionValue = positionText.isEmpty ? 0 : Int(positionText)
