@@ -1,7 +1,7 @@
 import Foundation
 
-/// Everything `storefleet serve` can be told, after flags, `STOREFLEET_*` variables and
-/// defaults have been combined.
+/// The settings of `storefleet serve`, after flags, `STOREFLEET_*` variables and defaults
+/// have been combined.
 public struct AppConfiguration: Sendable {
     /// Address the server listens on: an IPv4 or IPv6 literal.
     public var host = "127.0.0.1"
@@ -12,7 +12,7 @@ public struct AppConfiguration: Sendable {
     /// cookie attribute and the links the app prints. Defaults to `http://<domain>:<port>`.
     public var publicURL: URL?
     public var dataDirectory = "data"
-    /// The folder that holds `Views/` and `Public/`.
+    /// The folder that contains `Views/` and `Public/`.
     public var rootDirectory = FileManager.default.currentDirectoryPath
     public var maxOpenStores = 256
     public var eventLoopCount: Int?
@@ -30,8 +30,8 @@ public struct AppConfiguration: Sendable {
     /// in front of the server appends it. Only safe when every request comes through that
     /// proxy; otherwise a client could pick its own address.
     public var trustsForwardedFor = false
-    /// How store mail leaves the server: `file` writes each message as an `.eml` file under
-    /// `<data>/outbox/<store-id>/`, and `smtp` hands it to the server in `smtp`.
+    /// The transport for store mail: `file` writes each message as an `.eml` file under
+    /// `<data>/outbox/<store-id>/`, and `smtp` sends it to the server in `smtp`.
     public var mailTransport: MailTransportKind = .file
     /// The SMTP server, for `mailTransport == .smtp`.
     public var smtp = SMTPSettings()
@@ -50,7 +50,7 @@ public struct AppConfiguration: Sendable {
     /// Whether cookies get the `Secure` attribute: only when shoppers use https.
     public var usesSecureCookies: Bool { publicBase.scheme == "https" }
 
-    /// The URL of a host on the platform, such as `http://demo.localhost:8080/`.
+    /// Returns the URL of a host on the platform, such as `http://demo.localhost:8080/`.
     public func url(forHost hostname: String, path: String = "/") -> String {
         let base = publicBase
         let portPart = base.port.map { ":\($0)" } ?? ""
@@ -77,7 +77,7 @@ public struct AppConfiguration: Sendable {
         OptionSpec("--data", env: "STOREFLEET_DATA", value: "DIR", default: "data",
                    help: "Folder for the catalog, store files, outbox and backups."),
         OptionSpec("--root", env: "STOREFLEET_ROOT", value: "DIR", default: nil,
-                   help: "Folder that holds Views/ and Public/. Default: the current folder."),
+                   help: "Folder that contains Views/ and Public/. Default: the current folder."),
         OptionSpec("--max-open-stores", env: "STOREFLEET_MAX_OPEN_STORES", value: "N", default: "256",
                    help: "Store databases kept open at once; also capped by the open-file limit."),
         OptionSpec("--event-loops", env: "STOREFLEET_EVENT_LOOPS", value: "N", default: nil,

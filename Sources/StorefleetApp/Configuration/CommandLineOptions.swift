@@ -8,7 +8,7 @@ public struct OptionSpec: Sendable {
     public let defaultValue: String?
     public let help: String
 
-    /// An option that takes a value, such as `--port 8080`.
+    /// Creates an option that takes a value, such as `--port 8080`.
     public init(_ flag: String, env: String? = nil, value: String, default defaultValue: String?, help: String) {
         self.flag = flag
         self.environmentVariable = env
@@ -17,7 +17,8 @@ public struct OptionSpec: Sendable {
         self.help = help
     }
 
-    /// A switch with no value, such as `--dev`; the variable turns it on with `1` or `true`.
+    /// Creates a switch with no value, such as `--dev`. Its variable turns it on with `1`
+    /// or `true`.
     public init(switch flag: String, env: String? = nil, help: String) {
         self.flag = flag
         self.environmentVariable = env
@@ -112,7 +113,8 @@ public struct ParsedOptions: Sendable {
         switches.contains(flag)
     }
 
-    /// The value as an integer within `range`, or a usage error naming the option.
+    /// Returns the value as an integer within `range`, or throws a usage error naming the
+    /// option.
     public func integer(_ flag: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let text = values[flag] else { return nil }
         guard let value = Int(text), range.contains(value) else {
@@ -121,7 +123,8 @@ public struct ParsedOptions: Sendable {
         return value
     }
 
-    /// The value as a number of seconds within `range`, or a usage error naming the option.
+    /// Returns the value as a number of seconds within `range`, or throws a usage error
+    /// naming the option.
     public func seconds(_ flag: String, in range: ClosedRange<Double>) throws -> Double? {
         guard let text = values[flag] else { return nil }
         guard let value = Double(text), range.contains(value) else {

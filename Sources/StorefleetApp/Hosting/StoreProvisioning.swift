@@ -4,7 +4,8 @@ import Foundation
 import SQLite
 import Tenancy
 
-/// What a new store gets: its default settings and the owner's staff account.
+/// The details of a store to create: its address, name, owner and plan. Creation adds the
+/// default settings and the owner's staff account.
 public struct NewStore: Sendable {
     public var slug: String
     public var name: String
@@ -30,7 +31,7 @@ extension Application {
         try Self.createStore(new, provisioner: provisioner, passwordHasher: passwordHasher, now: clock.now())
     }
 
-    /// The provisioning steps shared by the server and the command line.
+    /// Runs the provisioning steps shared by the server and the command line.
     static func createStore(
         _ new: NewStore,
         provisioner: Provisioner,
@@ -90,7 +91,7 @@ public enum DemoStore {
     public static let name = "Trailhead Outfitters (demo)"
     public static let ownerEmail = "owner@demo.example"
     /// A fixed, published password: the demo store is for trying Storefleet on one's own
-    /// machine. The README says to change it on any server others can reach.
+    /// machine. The README tells operators to change it on any server others can reach.
     public static let password = "demo-password"
 
     /// Creates the demo store with sample products when the catalog has no stores yet.

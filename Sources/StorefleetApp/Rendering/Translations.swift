@@ -33,7 +33,8 @@ public struct Translations: Sendable {
         self.tables = tables
     }
 
-    /// The text for `key` in `language`, with `{name}` placeholders replaced by `arguments`.
+    /// Returns the text for `key` in `language`, with `{name}` placeholders replaced by
+    /// `arguments`.
     public func text(_ key: String, language: String, arguments: [String: TemplateValue] = [:]) -> String {
         let template = tables[language]?[key] ?? tables[Self.fallbackLanguage]?[key] ?? key
         guard !arguments.isEmpty, template.contains("{") else { return template }
@@ -44,7 +45,7 @@ public struct Translations: Sendable {
         return result
     }
 
-    /// A translator for the template engine bound to one language.
+    /// Returns a translator for the template engine, bound to one language.
     public func translator(for language: String) -> TemplateTranslator {
         { key, arguments in self.text(key, language: language, arguments: arguments) }
     }
