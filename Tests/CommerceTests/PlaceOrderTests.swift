@@ -74,7 +74,12 @@ import Testing
         #expect(try shop.store.orders.find(number: 1001, email: "other@example.com") == nil)
         #expect(try shop.store.orders.find(number: 1002, email: "ana@example.com") == nil)
         #expect(try shop.store.orders.find(accessToken: order.accessToken) == order)
-        #expect(try shop.store.orders.find(accessToken: String(order.accessToken.dropLast()) + "A") == nil)
+        // Swap the last character for a different one; appending a fixed letter failed
+        // whenever the random token already ended in it.
+        let lastCharacter = order.accessToken.last
+        let otherToken = String(order.accessToken.dropLast()) + (lastCharacter == "A" ? "B" : "A")
+        #expect(otherToken != order.accessToken)
+        #expect(try shop.store.orders.find(accessToken: otherToken) == nil)
         #expect(try shop.store.orders.find(accessToken: "") == nil)
     }
 
