@@ -1,6 +1,7 @@
 import Commerce
 import Foundation
 import Testing
+@testable import StorefleetApp
 
 /// The dashboard's sales figures and charts.
 @Suite struct AdminOrdersDashboardTests {
@@ -62,11 +63,26 @@ import Testing
             #expect(!chart.contains("<title>Feb 13:"))
             #expect(!chart.contains("<title>Feb 1:"))
         }
-        // The tallest revenue bar ($65.00 on Feb 20) fills the plot's 140 units (the 180
-        // high chart less its margins). The tallest order bar is today's, with two orders.
-        #expect(revenue.contains("height=\"140.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))
-        #expect(orders.contains("height=\"140.0\" rx=\"2\" class=\"bar\"><title>Mar 15:"))
-        #expect(orders.contains("height=\"70.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))
+        // The revenue scale runs to $80.00, the round number above the tallest bar ($65.00
+        // on Feb 20), with a line at its half. So that bar takes 65/80 of the plot's 128
+        // units (the 180 high chart less its margins). The order scale ends at today's two
+        // orders, whose bar fills the plot.
+        #expect(revenue.contains(">$80.00</text>"))
+        #expect(revenue.contains(">$40.00</text>"))
+        #expect(revenue.contains("height=\"104.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))
+        #expect(orders.contains(">2</text>"))
+        #expect(orders.contains(">1</text>"))
+        #expect(orders.contains("height=\"128.0\" rx=\"2\" class=\"bar\"><title>Mar 15:"))
+        #expect(orders.contains("height=\"64.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))
+    }
+
+    @Test(arguments: [
+        (0.0, false, 1.0), (1, true, 1), (2, true, 2), (3, true, 4), (5, true, 6), (7, true, 8),
+        (9, true, 10), (11, true, 16), (6500, false, 8000), (1234, false, 1500), (3, false, 3),
+        (0.07, false, 0.08), (100_000, false, 100_000), (100_001, false, 150_000),
+    ])
+    func chartScaleEndsAtARoundNumber(tallest: Double, countsOnly: Bool, expected: Double) {
+        #expect(BarChart.roundMaximum(for: tallest, countsOnly: countsOnly) == expected)
     }
 
     @Test func dashboardWithoutOrders() throws {

@@ -31,8 +31,14 @@ enum AdminDashboardSales {
         }
 
         return .dictionary([
-            "revenueChart": BarChart(bars: revenueBars, caption: "Revenue per day, last \(dayCount) days", height: chartHeight).templateValue,
-            "ordersChart": BarChart(bars: orderBars, caption: "Orders per day, last \(dayCount) days", height: chartHeight).templateValue,
+            "revenueChart": BarChart(
+                bars: revenueBars, caption: "Revenue per day, last \(dayCount) days", height: chartHeight,
+                scaleLabel: { format(Int64($0.rounded())) }
+            ).templateValue,
+            "ordersChart": BarChart(
+                bars: orderBars, caption: "Orders per day, last \(dayCount) days", height: chartHeight,
+                countsOnly: true, scaleLabel: { String(Int($0.rounded())) }
+            ).templateValue,
             "today": figures(summary.today, format: format),
             "thisMonth": figures(summary.thisMonth, format: format),
             "period": figures(OrderStatistics.Figures(orderCount: periodOrders, revenue: periodRevenue), format: format),
