@@ -185,6 +185,66 @@ check "$(save staff /admin/staff)" 200 /admin/staff
 check "$(save admin-404 /admin/no-such-page)" 404 /admin/no-such-page
 invitation_url="$(sed -n 's|.*value="\(http[^"]*/admin/invitations/[^"]*\)".*|\1|p' "$work/site/staff-invited.html" | head -n 1)"
 
+# --- A guest buys, then the merchant looks at the order -----------------------------
+
+shopper="$work/shopper-cookies.txt"
+# shop NAME PATH [curl options]: fetch a storefront page with the shopper's cookies into the
+# static site, because the cart lives behind a cookie that chromium cannot be given.
+shop() {
+    local name="$1" path="$2"
+    shift 2
+    curl -sS -b "$shopper" -c "$shopper" -o "$work/site/$name.html" -w '%{http_code}' "$@" "$store$path"
+}
+# hidden_fields FILE FORM_ACTION: the hidden inputs of that form, URL-encoded for curl --data.
+hidden_fields() {
+    python3 - "$1" "$2" <<'PY'
+import html, re, sys, urllib.parse
+page = open(sys.argv[1], encoding="utf-8").read()
+form = re.search(r'<form[^>]*action="' + re.escape(sys.argv[2]) + r'".*?</form>', page, re.S)
+if form is None:
+    sys.exit(f"no form posting to {sys.argv[2]} in {sys.argv[1]}")
+pairs = re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)"', form.group(0))
+print(urllib.parse.urlencode([(html.unescape(name), html.unescape(value)) for name, value in pairs]))
+PY
+}
+
+check "$(shop product-page /products/summit-espresso-blend-1-kg)" 200 "product page for the cart"
+token="$(csrf_from "$work/site/product-page.html")"
+product_id="$(sed -n 's/.*name="product_id" value="\([0-9]*\)".*/\1/p' "$work/site/product-page.html" | head -n 1)"
+check "$(shop cart-added /cart/add --data-urlencode "csrf_token=$token" --data "product_id=$product_id&quantity=2")" 303 "POST /cart/add"
+check "$(shop cart /cart)" 200 /cart
+check "$(shop checkout /checkout)" 200 /checkout
+token="$(csrf_from "$work/site/checkout.html")"
+shipping_id="$(sed -n 's/.*name="shipping_method" value="\([0-9]*\)".*/\1/p' "$work/site/checkout.html" | head -n 1)"
+payment_id="$(sed -n 's/.*name="payment_method" value="\([0-9]*\)".*/\1/p' "$work/site/checkout.html" | head -n 1)"
+check "$(shop checkout-invalid /checkout --data-urlencode "csrf_token=$token" \
+    --data "action=review&email=ana%40&shipping_name=&shipping_line1=&shipping_city=&shipping_postal_code=&shipping_country=&billing_same=1")" 422 "POST /checkout (invalid)"
+check "$(shop checkout-review /checkout --data-urlencode "csrf_token=$token" \
+    --data-urlencode "email=ana@example.com" --data-urlencode "shipping_name=Ana Ruiz" \
+    --data-urlencode "shipping_line1=Calle Mayor 1" --data-urlencode "shipping_city=Madrid" \
+    --data-urlencode "shipping_postal_code=28013" --data-urlencode "shipping_region=Madrid" \
+    --data-urlencode "notes=Please ring twice." \
+    --data "action=review&shipping_line2=&shipping_country=ES&billing_same=1&shipping_method=$shipping_id&payment_method=$payment_id")" 200 "POST /checkout (review)"
+placed_url="$(curl -sS -b "$shopper" -c "$shopper" -o /dev/null -w '%{redirect_url}' \
+    --data "$(hidden_fields "$work/site/checkout-review.html" /checkout/place)" "$store/checkout/place")"
+case "$placed_url" in
+    "$store/orders/"*) ;;
+    *) echo "screenshots.sh: placing the order did not redirect to the order page (got “$placed_url”); see the server log in $work/server.log" >&2; exit 1 ;;
+esac
+check "$(shop lookup /orders/lookup)" 200 /orders/lookup
+token="$(csrf_from "$work/site/lookup.html")"
+check "$(shop lookup-sent /orders/lookup --data-urlencode "csrf_token=$token" --data "number=1001&email=ana%40example.com")" 200 "POST /orders/lookup"
+
+check "$(save orders /admin/orders)" 200 /admin/orders
+order_path="$(sed -n 's|.*href="\(/admin/orders/[0-9][0-9]*\)".*|\1|p' "$work/site/orders.html" | head -n 1)"
+check "$(save order "${order_path:-/admin/orders/1}")" 200 "detail of order 1001"
+check "$(save dashboard-sales /admin)" 200 "/admin after an order"
+check "$(save outbox /admin/outbox)" 200 /admin/outbox
+check "$(save shipping /admin/settings/shipping)" 200 /admin/settings/shipping
+check "$(save shipping-new /admin/settings/shipping/new)" 200 /admin/settings/shipping/new
+check "$(save payments /admin/settings/payments)" 200 /admin/settings/payments
+check "$(save order-settings /admin/settings/orders)" 200 /admin/settings/orders
+
 static_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 python3 -m http.server "$static_port" --bind 127.0.0.1 --directory "$work/site" >/dev/null 2>&1 &
 static_pid=$!
@@ -194,9 +254,16 @@ for _ in $(seq 1 50); do
 done
 
 site="http://127.0.0.1:$static_port"
-for page in dashboard products product-new product-invalid product-edit settings staff staff-invited; do
+for page in dashboard products product-new product-invalid product-edit settings staff staff-invited \
+    orders order dashboard-sales outbox shipping shipping-new payments order-settings; do
     shoot "admin-$page" "$site/$page.html"
 done
+for page in cart checkout checkout-invalid checkout-review lookup lookup-sent; do
+    shoot "shop-$page" "$site/$page.html"
+done
+# The order page opens by its token, with no cookie, so chromium opens it on the server.
+shoot shop-order-placed "$placed_url"
+shoot shop-cart-empty "$store/cart"
 shoot admin-not-found "$site/admin-404.html"
 # The invitation page is for someone not logged in, so chromium opens it on the server.
 if [ -n "$invitation_url" ]; then
@@ -208,7 +275,7 @@ fi
 
 echo "Screenshots are in $out"
 if [ "$failures" -gt 0 ]; then
-    echo "screenshots.sh: $failures admin page(s) returned an unexpected status; errors in the server log:" >&2
+    echo "screenshots.sh: $failures page(s) returned an unexpected status; errors in the server log:" >&2
     grep 'level=error' "$work/server.log" >&2 || true
     exit 1
 fi
