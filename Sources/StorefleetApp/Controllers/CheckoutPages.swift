@@ -49,7 +49,7 @@ enum CheckoutPages {
 
         return try context.render("store/checkout", [
             "form": form.templateValue,
-            "errors": errors.nestedTemplateValue,
+            "errors": errors.nestedTemplateValue(in: context),
             "notice": notice.map(TemplateValue.string) ?? .null,
             "countries": countryOptions,
             "shippingOptions": .array(shippingOptions),
@@ -128,6 +128,8 @@ enum CheckoutPages {
     // MARK: - Helpers
 
     /// Every country for the address selects, sorted by name.
+    /// TODO: the names are English in every store language; name them in the store's
+    /// language, for example with `Locale.localizedString(forRegionCode:)`.
     private static let countryOptions: TemplateValue = .array(Country.all.map { ["code": .string($0.code), "name": .string($0.name)] })
 
     /// The one country every active method delivers to, to preselect it, or nil when the
