@@ -4,7 +4,7 @@
 /// Field names are the names the forms use (`title`, `price`, `email`). Messages are whole
 /// sentences that name the problem and the fix, for example "Title must be at most 200
 /// characters." A message shown to shoppers is added as a `TranslatableMessage`, so that the
-/// app can show it in the store's language; its English text is the message here.
+/// app can show it in the store's language. Its English text is the message here.
 public struct ValidationErrors: Error, Sendable, Equatable, CustomStringConvertible {
     /// Fields in the order their first message was added, so messages read top to bottom.
     public private(set) var fields: [String] = []
@@ -76,6 +76,11 @@ public struct ValidationErrors: Error, Sendable, Equatable, CustomStringConverti
         if !isEmpty {
             throw self
         }
+    }
+
+    /// Compares fields and message text only, so a message equals its translatable form.
+    public static func == (lhs: ValidationErrors, rhs: ValidationErrors) -> Bool {
+        lhs.fields == rhs.fields && lhs.messagesByField == rhs.messagesByField
     }
 
     public var description: String {
