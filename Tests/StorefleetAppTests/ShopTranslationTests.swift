@@ -41,6 +41,7 @@ import Testing
         let page = try shopper.reviewOrder(host: shop.host, fields: fields)
         #expect(page.status == 422)
         #expect(page.text.contains("<html lang=\"es\">"))
+        #expect(page.pageText.contains("Opciones para España."))
         #expect(page.pageText.contains("Corrija los campos marcados abajo."))
         #expect(HTML.fieldErrors("email", in: page.text) == ["«ana-at-example» no es una dirección de correo electrónico; escríbala como nombre@ejemplo.com."])
         #expect(HTML.fieldErrors("shipping_line1", in: page.text) == ["El campo «Dirección de envío» es obligatorio."])
@@ -61,7 +62,14 @@ import Testing
         let elsewhere = shop.detailFields().map { $0.0 == "shipping_country" ? ("shipping_country", "US") : $0 }
         let notShipped = try shopper.reviewOrder(host: shop.host, fields: elsewhere)
         #expect(notShipped.status == 422)
-        #expect(HTML.fieldErrors("shipping_country", in: notShipped.text).contains("Esta tienda no envía a United States; elija otro país."))
+        #expect(HTML.fieldErrors("shipping_country", in: notShipped.text).contains("Esta tienda no envía a Estados Unidos; elija otro país."))
+        #expect(notShipped.text.contains("<option value=\"US\" selected>Estados Unidos</option>"))
+        // The menu is sorted by the Spanish names.
+        let spain = try #require(notShipped.text.range(of: "<option value=\"ES\">España</option>"))
+        let unitedStates = try #require(notShipped.text.range(of: "<option value=\"US\" selected>Estados Unidos</option>"))
+        let france = try #require(notShipped.text.range(of: "<option value=\"FR\">Francia</option>"))
+        #expect(spain.lowerBound < unitedStates.lowerBound)
+        #expect(unitedStates.lowerBound < france.lowerBound)
     }
 
     @Test func spanishStoreTranslatesCartAndLookup() throws {

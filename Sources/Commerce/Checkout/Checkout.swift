@@ -111,7 +111,7 @@ public struct Checkout {
         let options = try ShippingMethodStore.available(for: country.code, subtotal: subtotal, in: database)
         guard !options.isEmpty else {
             errors.add(TranslatableMessage(
-                "checkout.error.noDeliveryToCountry", ["country": .text(country.name)],
+                "checkout.error.noDeliveryToCountry", ["country": .country(code: country.code)],
                 english: "This store does not deliver to \(country.name); choose another country."
             ), for: "shipping.country")
             return nil
@@ -123,7 +123,7 @@ public struct Checkout {
 
         if let method = try ShippingMethodStore.find(id: methodID, in: database), method.isActive {
             errors.add(TranslatableMessage(
-                "checkout.error.methodDoesNotDeliver", ["method": .text(method.name), "country": .text(country.name)],
+                "checkout.error.methodDoesNotDeliver", ["method": .text(method.name), "country": .country(code: country.code)],
                 english: "“\(method.name)” does not deliver to \(country.name); choose another shipping method."
             ), for: "shippingMethod")
         } else {

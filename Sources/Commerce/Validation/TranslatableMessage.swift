@@ -3,8 +3,8 @@
 ///
 /// The app looks `key` up in the store's language (see `Translations` in StorefleetApp),
 /// replacing each `{name}` placeholder with the argument of that name. The English
-/// translation file holds the same text as `english`, so a shopper of an English store reads
-/// exactly `english`.
+/// translation file contains the same text as `english`, so a shopper of an English store
+/// reads exactly `english`.
 public struct TranslatableMessage: Sendable, Hashable, CustomStringConvertible {
     public enum Argument: Sendable, Hashable {
         /// Text shown as it is, such as a product title or a typed address.
@@ -14,6 +14,9 @@ public struct TranslatableMessage: Sendable, Hashable, CustomStringConvertible {
         /// The text of another translation key, such as a field label inside a message
         /// shared by many fields.
         case translated(key: String)
+        /// A country's name in the store's language, by its ISO 3166-1 alpha-2 code. In
+        /// English it is `Country.name`.
+        case country(code: String)
     }
 
     /// The translation key; empty for a message that exists only in English.
