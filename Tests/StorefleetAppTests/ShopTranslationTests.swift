@@ -116,6 +116,47 @@ import Testing
         #expect(forged.pageText.contains("no se ha cambiado nada. Vuelva atrás, recargue la página e inténtelo de nuevo."))
     }
 
+    @Test func spanishOrderPageAndMail() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app)
+        try chooseSpanish(app, shop)
+        let shopper = app.browser()
+        try shopper.addToCart(shop.mug, host: shop.host)
+        let review = try shopper.reviewOrder(host: shop.host, fields: shop.detailFields())
+        #expect(review.status == 200, "\(review.summary)")
+        let placed = try shopper.placeOrder(from: review, host: shop.host)
+        let location = try #require(placed.location)
+
+        let status = try shopper.get(location, host: shop.host)
+        #expect(status.status == 200)
+        #expect(status.pageText.contains("¡Gracias por su pedido!"))
+        #expect(status.pageText.contains("Pedido n.º 1001"))
+        #expect(status.pageText.contains("Pendiente de pago"))
+
+        // The shopper's confirmation is in Spanish; the merchant's notice stays English.
+        let subjects = try shop.read { database in
+            try database.query("SELECT subject FROM outbox ORDER BY id") { try $0.get("subject", as: String.self) }
+        }
+        #expect(subjects.contains("Pedido n.º 1001 confirmado"))
+        #expect(subjects.contains { $0.hasPrefix("New order #1001") })
+    }
+
+    @Test func unsupportedLanguageIsRejected() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app)
+        let owner = try app.ownerBrowser(shop.store.slug)
+        let form = try owner.get("/admin/settings/general", host: shop.host)
+        let rejected = try owner.post("/admin/settings/general", host: shop.host, form: [
+            ("csrf_token", try form.csrfToken()), ("name", "Store alpha"), ("contact_email", TestApp.ownerEmail(shop.store.slug)),
+            ("currency", "USD"), ("customer_login", "disabled"), ("language", "fr"),
+        ])
+        #expect(rejected.status == 422)
+        #expect(HTML.fieldErrors("language", in: rejected.text) == ["Language “fr” is not supported; choose one of en, es, pt."])
+        #expect(try app.settings(shop.store).language == "en")
+    }
+
     @Test func englishFileMatchesCommerceText() throws {
         let translations = try Translations(folder: Self.translationsFolder)
         let address = Address(name: "", line1: String(repeating: "a", count: 201), line2: "b\u{7}", city: "", postalCode: "", region: "", country: "US")
