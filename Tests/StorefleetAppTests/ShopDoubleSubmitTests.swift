@@ -46,6 +46,38 @@ import Testing
         #expect(app.log.contains { $0.contains("order.resubmitted") && $0.contains("number=1001") })
     }
 
+    @Test func emptiedCartLinksToItsOrder() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app)
+        let shopper = app.browser()
+        let review = try reviewedCart(shop, shopper)
+        let location = try #require(try shopper.placeOrder(from: review, host: shop.host).location)
+        let statusPath = location.replacingOccurrences(of: "&placed=1", with: "")
+
+        // The back button and a second "Review order" land on the cart, which names the order.
+        let form = try shopper.get("/checkout", host: shop.host)
+        #expect(form.status == 303)
+        #expect(form.location == "/cart")
+        let again = try shopper.post("/checkout", host: shop.host, form: [("csrf_token", try review.csrfToken()), ("action", "review")] + shop.detailFields())
+        #expect(again.location == "/cart")
+        let cart = try shopper.get("/cart", host: shop.host)
+        #expect(cart.pageText.contains("Your order #1001 has been placed, so your cart is empty."))
+        #expect(HTML.links(in: cart.text).contains(statusPath))
+        #expect(cart.pageText.contains("Your cart is empty."))
+
+        // Another visitor's cart page does not mention the order.
+        let stranger = app.browser()
+        try stranger.addToCart(shop.lamp, host: shop.host)
+        #expect(!(try stranger.get("/cart", host: shop.host)).pageText.contains("#1001"))
+
+        // After the window the cart is only empty.
+        app.clock.advance(by: Checkout.resubmissionWindow + 1)
+        let later = try shopper.get("/cart", host: shop.host)
+        #expect(!later.pageText.contains("#1001"))
+        #expect(later.pageText.contains("Your cart is empty."))
+    }
+
     @Test func concurrentSubmitsPlaceOneOrder() throws {
         let app = try TestApp()
         defer { app.stop() }
