@@ -107,7 +107,7 @@ public struct LoginThrottle {
 
     /// Counts a login attempt as a failure before its password is verified, and returns it
     /// so that `recordSuccess(email:attempt:)` can take it back. Call it in the transaction
-    /// of the `check` that allowed the attempt: the next `check` then sees it, so no more
+    /// of the `check` that allowed the attempt. The next `check` then counts it, so no more
     /// attempts pass than the policy allows, however many verify at once. An attempt whose
     /// outcome is never recorded, because the process stopped, stays a failure.
     public func recordAttempt(email: String, address: String) throws -> Attempt {

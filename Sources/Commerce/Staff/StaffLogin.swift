@@ -12,8 +12,8 @@ import SQLite
 /// 3. `VerifiedStaffLogin.finish` in a write transaction: on success takes the attempt back,
 ///    clears the account's failures, records the login time and stores the new hash.
 ///
-/// Counting in step 1 keeps the throttle exact under concurrency: every attempt that passed
-/// the check is already counted when the next one checks, so no more passwords are tried
+/// Counting in step 1 keeps the throttle exact under concurrency. Every attempt that passed
+/// the check is already counted when the next one checks. So no more passwords are tried
 /// than the policy allows, however many requests verify at the same time.
 public struct StaffLogin: Sendable {
     public enum Start: Sendable {
@@ -66,8 +66,8 @@ public struct VerifiedStaffLogin: Sendable {
     let isValid: Bool
     let newPasswordHash: String?
 
-    /// Step 3: returns the member when the password was valid for the hash that member
-    /// still has, and records the login; returns nil otherwise, leaving the attempt counted
+    /// Step 3: records the login and returns the member when the password was valid for the
+    /// hash that the member still has. Otherwise returns nil and leaves the attempt counted
     /// as a failure. A password changed or an account removed since step 1 counts as a
     /// failure, because the password was checked against the old hash. Call it inside a
     /// write transaction, with `throttle` working in the same database.

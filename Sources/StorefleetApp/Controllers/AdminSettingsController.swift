@@ -66,7 +66,7 @@ enum AdminSettingsController {
         settings.storeName = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         settings.contactEmail = (form["contact_email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         settings.currencyCode = (form["currency"] ?? "").uppercased()
-        // A form without the field keeps the language, as a form saved before the menu existed.
+        // A post without the field, such as a script written before the menu existed, keeps the language.
         settings.language = form["language"] ?? settings.language
 
         // Every field is checked before the save, so that the form shows all of its
