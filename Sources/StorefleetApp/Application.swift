@@ -302,7 +302,9 @@ public final class Application: Sendable {
             ], status: error.status)
         } else {
             let isNotFound = error.status == .notFound
-            let heading = heading ?? (isNotFound ? context.text("error.notFound.heading") : error.status.reasonPhrase)
+            // The storefront's only 403 is a rejected CSRF token (see `verifyCSRF`).
+            let statusHeading = error.status == .forbidden ? context.text("error.formExpired.heading") : error.status.reasonPhrase
+            let heading = heading ?? (isNotFound ? context.text("error.notFound.heading") : statusHeading)
             let message = isNotFound || error.message.isEmpty ? context.text("error.notFound.message") : error.message
             response = try context.render("store/message", [
                 "code": .int(error.status.code),

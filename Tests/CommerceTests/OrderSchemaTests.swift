@@ -12,7 +12,7 @@ import Testing
         let product = try store.products.create(ProductInput(title: "Camp Mug", price: 1250, stock: 3))
 
         let applied = try StoreSchema.migrate(store.database)
-        #expect(applied == ["shipping, payments, carts, orders and outbox"])
+        #expect(applied == ["shipping, payments, carts, orders and outbox", "the order each cart became"])
         #expect(try store.products.find(id: product.id) == product)
         #expect(try store.paymentMethods.list().count == 3)
 
@@ -22,6 +22,8 @@ import Testing
         for table in ["shipping_methods", "payment_methods", "carts", "cart_lines", "orders", "order_lines", "order_events", "outbox"] {
             #expect(tables.contains(table), "missing table \(table)")
         }
+        let cartColumns = try store.database.query("SELECT name FROM pragma_table_info('carts')") { try $0.get("name", as: String.self) }
+        #expect(cartColumns.suffix(3) == ["placed_order_id", "placed_fingerprint", "placed_at"])
     }
 
     @Test func tablesRejectInvalidRows() throws {

@@ -184,7 +184,7 @@ import Testing
             try shop.store.checkout.placeOrder(cartToken: token, details: details, confirmedFingerprint: quote.fingerprint)
         }
         #expect(error == .soldOut(productTitles: ["Trail Lamp"]))
-        #expect(error?.description == "Not enough stock is left of “Trail Lamp”; change the quantities in your cart and try again.")
+        #expect(error?.description == "Not enough stock is left of “Trail Lamp”. Your cart is unchanged; lower the quantities or remove these products.")
         #expect(try shop.store.stock(of: shop.mug.id) == 10)
         #expect(try shop.store.stock(of: shop.lamp.id) == 1)
         #expect(try shop.store.count("orders") == 1)
@@ -268,12 +268,17 @@ import Testing
         let token = try shop.cart([(shop.mug, 1)])
         let details = shop.details()
         let quote = try shop.store.checkout.quote(cartToken: token, details: details)
-        try shop.store.checkout.placeOrder(cartToken: token, details: details, confirmedFingerprint: quote.fingerprint)
+        let order = try shop.store.checkout.placeOrder(cartToken: token, details: details, confirmedFingerprint: quote.fingerprint)
 
-        #expect(throws: CheckoutError.emptyCart) {
+        // The same submission again finds the order it placed; another one finds the empty cart.
+        #expect(throws: CheckoutError.alreadyPlaced(order)) {
             try shop.store.checkout.placeOrder(cartToken: token, details: details, confirmedFingerprint: quote.fingerprint)
         }
+        #expect(throws: CheckoutError.emptyCart) {
+            try shop.store.checkout.placeOrder(cartToken: token, details: details, confirmedFingerprint: String(repeating: "0", count: 64))
+        }
         #expect(try shop.store.count("orders") == 1)
+        #expect(try shop.store.count("outbox") == 0)
     }
 
     private func expectNothingWritten(_ shop: Shop, cartToken: String, lampStock: Int) throws {

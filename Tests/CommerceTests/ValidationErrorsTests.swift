@@ -33,4 +33,21 @@ import Commerce
         #expect(first.fields == ["a", "b"])
         #expect(first["a"] == ["one", "three"])
     }
+
+    @Test func translatableMessagesKeepTheirKeys() {
+        var first = ValidationErrors(field: "email", message: "Email is required.")
+        var second = ValidationErrors()
+        let required = TranslatableMessage("field.error.required", ["field": .translated(key: "checkout.label.email")], english: "Email is required.")
+        second.add(required, for: "email")
+        second.add(TranslatableMessage("checkout.error.choosePaymentMethod", english: "Choose a payment method."), for: "paymentMethod")
+
+        // The text reads the same whichever way a message was added.
+        #expect(first == ValidationErrors(field: "email", message: required))
+        first.merge(second)
+        #expect(first["email"] == ["Email is required.", "Email is required."])
+        #expect(first.translatableMessages(for: "email").map(\.key) == ["", "field.error.required"])
+        #expect(first.translatableMessages(for: "email").last == required)
+        #expect(first.translatableMessages(for: "paymentMethod").map(\.key) == ["checkout.error.choosePaymentMethod"])
+        #expect(first.translatableMessages(for: "notes") == [])
+    }
 }

@@ -43,7 +43,9 @@ public struct Address: Sendable, Hashable {
 
     /// Returns the address with every field trimmed and the country code upper-cased, plus
     /// a message for each invalid field, keyed `<prefix>.name`, `<prefix>.line1` and so on.
-    /// `label` begins each message ("Shipping", "Billing").
+    /// `label` begins each English message ("Shipping", "Billing"). Each message names its
+    /// field through the translation key `checkout.label.<prefix>.<field>`, whose English
+    /// text is `label` followed by the field's title.
     func normalizedAndValidated(prefix: String, label: String) -> (Address, ValidationErrors) {
         var errors = ValidationErrors()
         var address = self
@@ -56,31 +58,47 @@ public struct Address: Sendable, Hashable {
         address.country = country.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
 
         let country = Country.named(address.country)
-        let checks: [(field: String, value: String, title: String, maximum: Int, required: Bool)] = [
-            ("name", address.name, "full name", Self.maximumNameLength, true),
-            ("line1", address.line1, "address", Self.maximumLineLength, true),
-            ("line2", address.line2, "second address line", Self.maximumLineLength, false),
-            ("city", address.city, "city", Self.maximumCityLength, true),
-            ("postalCode", address.postalCode, "postal code", Self.maximumPostalCodeLength, !(country?.postalCodeIsOptional ?? false)),
-            ("region", address.region, country?.code == "US" ? "state" : "region", Self.maximumRegionLength, country?.regionIsRequired ?? false),
+        let isUS = country?.code == "US"
+        let checks: [(field: String, labelName: String, value: String, title: String, maximum: Int, required: Bool)] = [
+            ("name", "name", address.name, "full name", Self.maximumNameLength, true),
+            ("line1", "line1", address.line1, "address", Self.maximumLineLength, true),
+            ("line2", "line2", address.line2, "second address line", Self.maximumLineLength, false),
+            ("city", "city", address.city, "city", Self.maximumCityLength, true),
+            ("postalCode", "postalCode", address.postalCode, "postal code", Self.maximumPostalCodeLength, !(country?.postalCodeIsOptional ?? false)),
+            ("region", isUS ? "state" : "region", address.region, isUS ? "state" : "region", Self.maximumRegionLength, country?.regionIsRequired ?? false),
         ]
         for check in checks {
             let key = "\(prefix).\(check.field)"
+            let field = TranslatableMessage.Argument.translated(key: "checkout.label.\(prefix).\(check.labelName)")
+            let fieldName = "\(label) \(check.title)"
             if check.value.isEmpty {
                 if check.required {
-                    errors.add("\(label) \(check.title) is required.", for: key)
+                    errors.add(TranslatableMessage("field.error.required", ["field": field], english: "\(fieldName) is required."), for: key)
                 }
             } else if check.value.count > check.maximum {
-                errors.add("\(label) \(check.title) must be at most \(check.maximum) characters; it has \(check.value.count).", for: key)
+                errors.add(TranslatableMessage(
+                    "field.error.tooLong", ["field": field, "maximum": .number(check.maximum), "count": .number(check.value.count)],
+                    english: "\(fieldName) must be at most \(check.maximum) characters; it has \(check.value.count)."
+                ), for: key)
             } else if check.value.containsControlCharacters {
-                errors.add("\(label) \(check.title) must not contain line breaks or control characters.", for: key)
+                errors.add(TranslatableMessage(
+                    "field.error.controlCharacters", ["field": field],
+                    english: "\(fieldName) must not contain line breaks or control characters."
+                ), for: key)
             }
         }
 
+        let countryField = TranslatableMessage.Argument.translated(key: "checkout.label.\(prefix).country")
         if address.country.isEmpty {
-            errors.add("\(label) country is required; choose one from the list.", for: "\(prefix).country")
+            errors.add(TranslatableMessage(
+                "checkout.error.countryRequired", ["field": countryField],
+                english: "\(label) country is required; choose one from the list."
+            ), for: "\(prefix).country")
         } else if country == nil {
-            errors.add("\(label) country “\(address.country)” is not an ISO 3166-1 country code; choose one from the list.", for: "\(prefix).country")
+            errors.add(TranslatableMessage(
+                "checkout.error.countryUnknown", ["field": countryField, "code": .text(address.country)],
+                english: "\(label) country “\(address.country)” is not an ISO 3166-1 country code; choose one from the list."
+            ), for: "\(prefix).country")
         }
         return (address, errors)
     }

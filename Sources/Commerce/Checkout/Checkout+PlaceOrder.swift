@@ -14,8 +14,11 @@ extension Checkout {
     /// 4. Insert the order with a copy of every line, the payment instructions and a new
     ///    access token for the status link. Its number is the highest so far plus one
     ///    (1001 for the first), read under the write lock, so a failed checkout leaves no gap.
-    /// 5. Write the first timeline event, empty the cart, and insert the mails
-    ///    `composeMails` returns into the outbox.
+    /// 5. Write the first timeline event, empty the cart, remember in the cart row which
+    ///    order it became, and insert the mails `composeMails` returns into the outbox.
+    ///
+    /// A second submission of the same checkout (the cart is empty and the fingerprint is
+    /// the one this order was placed with) throws `alreadyPlaced` with that order instead.
     ///
     /// - Parameters:
     ///   - customerID: the logged-in customer, nil for a guest. A store whose customer login
@@ -24,7 +27,7 @@ extension Checkout {
     ///     id, number and access token). Called inside the transaction: it must not block on
     ///     I/O, and a throw rolls back the order. Mails without `relatedOrderID` get the
     ///     order's id.
-    /// - Throws: `CheckoutError.customerAccountRequired`, `.cartNotFound`, `.emptyCart`,
+    /// - Throws: `CheckoutError.customerAccountRequired`, `.alreadyPlaced`, `.cartNotFound`, `.emptyCart`,
     ///   `.productsUnavailable`, `.pricesChanged(newQuote:)`, `.soldOut(productTitles:)`;
     ///   `ValidationErrors` for the details or for a composed mail.
     @discardableResult
@@ -41,6 +44,10 @@ extension Checkout {
             // approved, as `required` mode demands; today any non-nil id passes.
             if settings.customerLoginMode == .required && customerID == nil {
                 throw CheckoutError.customerAccountRequired
+            }
+
+            if let earlier = try orderPlacedBefore(cartToken: cartToken, confirmedFingerprint: confirmedFingerprint, in: database) {
+                throw CheckoutError.alreadyPlaced(earlier)
             }
 
             let prepared = try prepare(cartToken: cartToken, details: details, checkStock: false, in: database)
@@ -71,7 +78,10 @@ extension Checkout {
             )
 
             try database.run("DELETE FROM cart_lines WHERE cart_id = ?", prepared.cart.id)
-            try database.run("UPDATE carts SET updated_at = ? WHERE id = ?", timestamp, prepared.cart.id)
+            try database.run(
+                "UPDATE carts SET updated_at = ?1, placed_order_id = ?2, placed_fingerprint = ?3, placed_at = ?1 WHERE id = ?4",
+                timestamp, orderID, quote.fingerprint, prepared.cart.id
+            )
 
             try OrderStore.enqueueMails(composeMails(order), for: order, at: timestamp, in: database)
             return order

@@ -65,7 +65,7 @@ public struct Checkout {
         try errors.throwIfAny()
         guard let shipping, let payment else {
             // Unreachable: either is nil only together with a message in `errors`.
-            throw ValidationErrors(field: "shippingMethod", message: "Choose a shipping method and a payment method.")
+            throw ValidationErrors(field: "shippingMethod", message: TranslatableMessage("checkout.error.chooseShippingMethod", english: "Choose a shipping method."))
         }
         let (paymentMethod, processor) = payment
 
@@ -110,7 +110,10 @@ public struct Checkout {
 
         let options = try ShippingMethodStore.available(for: country.code, subtotal: subtotal, in: database)
         guard !options.isEmpty else {
-            errors.add("This store does not deliver to \(country.name); choose another country.", for: "shipping.country")
+            errors.add(TranslatableMessage(
+                "checkout.error.noDeliveryToCountry", ["country": .country(code: country.code)],
+                english: "This store does not deliver to \(country.name); choose another country."
+            ), for: "shipping.country")
             return nil
         }
         guard let methodID = details.shippingMethodID else { return nil }
@@ -119,9 +122,14 @@ public struct Checkout {
         }
 
         if let method = try ShippingMethodStore.find(id: methodID, in: database), method.isActive {
-            errors.add("“\(method.name)” does not deliver to \(country.name); choose another shipping method.", for: "shippingMethod")
+            errors.add(TranslatableMessage(
+                "checkout.error.methodDoesNotDeliver", ["method": .text(method.name), "country": .country(code: country.code)],
+                english: "“\(method.name)” does not deliver to \(country.name); choose another shipping method."
+            ), for: "shippingMethod")
         } else {
-            errors.add("The chosen shipping method is no longer offered; choose another.", for: "shippingMethod")
+            errors.add(TranslatableMessage(
+                "checkout.error.shippingMethodUnavailable", english: "The chosen shipping method is no longer offered; choose another."
+            ), for: "shippingMethod")
         }
         return nil
     }
@@ -135,7 +143,9 @@ public struct Checkout {
         guard let method = try PaymentMethodStore.find(id: methodID, in: database),
               method.isEnabled, let processor = method.processor
         else {
-            errors.add("The chosen payment method is no longer offered; choose another.", for: "paymentMethod")
+            errors.add(TranslatableMessage(
+                "checkout.error.paymentMethodUnavailable", english: "The chosen payment method is no longer offered; choose another."
+            ), for: "paymentMethod")
             return nil
         }
         return (method, processor)

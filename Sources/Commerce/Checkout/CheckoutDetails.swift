@@ -42,16 +42,14 @@ public struct CheckoutDetails: Sendable, Hashable {
     }
 
     /// Returns the details with every text trimmed (notes keep their inner line breaks)
-    /// and a message for each invalid field.
-    /// NOTE: the messages are English only. Shoppers of Spanish and Portuguese stores see
-    /// them unless the app translates by field key.
+    /// and a translatable message for each invalid field.
     func normalizedAndValidated() -> (CheckoutDetails, ValidationErrors) {
         var details = self
         var errors = ValidationErrors()
 
         switch EmailAddress.validate(email) {
         case .success(let address): details.email = address
-        case .failure(let invalid): errors.add(invalid.message, for: "email")
+        case .failure(let invalid): errors.add(invalid.translatable(labelKey: "checkout.label.email", label: "Email"), for: "email")
         }
 
         let (shipping, shippingErrors) = shippingAddress.normalizedAndValidated(prefix: "shipping", label: "Shipping")
@@ -65,17 +63,21 @@ public struct CheckoutDetails: Sendable, Hashable {
         }
 
         if shippingMethodID == nil {
-            errors.add("Choose a shipping method.", for: "shippingMethod")
+            errors.add(TranslatableMessage("checkout.error.chooseShippingMethod", english: "Choose a shipping method."), for: "shippingMethod")
         }
         if paymentMethodID == nil {
-            errors.add("Choose a payment method.", for: "paymentMethod")
+            errors.add(TranslatableMessage("checkout.error.choosePaymentMethod", english: "Choose a payment method."), for: "paymentMethod")
         }
 
         details.notes = notes.trimmingCharacters(in: .whitespacesAndNewlines)
         if details.notes.count > Self.maximumNotesLength {
-            errors.add("Order notes must be at most \(formatWithGrouping(Self.maximumNotesLength)) characters; they have \(formatWithGrouping(details.notes.count)).", for: "notes")
+            errors.add(TranslatableMessage(
+                "checkout.error.notesTooLong",
+                ["maximum": .number(Self.maximumNotesLength), "count": .number(details.notes.count)],
+                english: "Order notes must be at most \(formatWithGrouping(Self.maximumNotesLength)) characters; they have \(formatWithGrouping(details.notes.count))."
+            ), for: "notes")
         } else if details.notes.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !["\n", "\r", "\t"].contains($0) }) {
-            errors.add("Order notes must not contain control characters.", for: "notes")
+            errors.add(TranslatableMessage("checkout.error.notesControlCharacters", english: "Order notes must not contain control characters."), for: "notes")
         }
         return (details, errors)
     }

@@ -14,27 +14,55 @@ public enum CheckoutError: Error, Sendable, Equatable, CustomStringConvertible {
     case productsUnavailable(productTitles: [String])
     /// The store sells only to registered, approved customers, and no customer is logged in.
     case customerAccountRequired
+    /// This submission repeats one that already placed `order` from the same cart and
+    /// quote, such as a second click on "Place order"; nothing was written.
+    case alreadyPlaced(Order)
 
-    public var description: String {
+    public var description: String { message.english }
+
+    /// The message for the shopper, with its translation key.
+    public var message: TranslatableMessage {
         switch self {
         case .cartNotFound:
-            return "Your cart has expired or the order was already placed; add the products to your cart again."
+            return TranslatableMessage(
+                "checkout.error.cartNotFound",
+                english: "Your cart has expired or the order was already placed; add the products to your cart again."
+            )
         case .emptyCart:
-            return "Your cart is empty; add a product before checking out."
+            return TranslatableMessage("checkout.error.emptyCart", english: "Your cart is empty; add a product before checking out.")
         case .pricesChanged:
-            return "Prices or shipping changed since you reviewed your order; check the new total and confirm again."
+            return TranslatableMessage(
+                "checkout.error.pricesChanged",
+                english: "Prices or shipping changed since you reviewed your order; check the new total and confirm again."
+            )
         case .soldOut(let titles):
-            return "Not enough stock is left of \(Self.list(titles)); change the quantities in your cart and try again."
+            let products = Self.list(titles)
+            return TranslatableMessage(
+                "checkout.error.soldOut", ["products": .text(products)],
+                english: "Not enough stock is left of \(products). Your cart is unchanged; lower the quantities or remove these products."
+            )
         case .productsUnavailable(let titles):
-            return "\(Self.list(titles)) \(titles.count == 1 ? "is" : "are") no longer available; remove \(titles.count == 1 ? "it" : "them") from your cart and try again."
+            let products = Self.list(titles)
+            return TranslatableMessage(
+                "checkout.error.unavailable", ["products": .text(products)],
+                english: "\(products) can no longer be bought. Your cart is unchanged; remove these products to continue."
+            )
         case .customerAccountRequired:
-            return "This store sells only to registered customers; log in or create an account to check out."
+            return TranslatableMessage(
+                "checkout.error.customerAccountRequired",
+                english: "This store sells only to registered customers; log in or create an account to check out."
+            )
+        case .alreadyPlaced(let order):
+            return TranslatableMessage(
+                "checkout.error.alreadyPlaced", ["number": .text(String(order.number))],
+                english: "This checkout was already placed as order #\(order.number); its status page shows it."
+            )
         }
     }
 
+    /// Quotes each title and separates them with commas, which reads the same in every
+    /// language the store may use.
     private static func list(_ titles: [String]) -> String {
-        let quoted = titles.map { "“\($0)”" }
-        guard quoted.count > 1 else { return quoted.first ?? "a product" }
-        return quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
+        titles.map { "“\($0)”" }.joined(separator: ", ")
     }
 }

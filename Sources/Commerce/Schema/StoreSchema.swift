@@ -32,6 +32,7 @@ public enum StoreSchema {
     static let migrations: [(name: String, sql: String)] = [
         ("settings, staff, sessions and products", version1),
         ("shipping, payments, carts, orders and outbox", version2),
+        ("the order each cart became", version3),
     ]
 
     private static let version1 = """

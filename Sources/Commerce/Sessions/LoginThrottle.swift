@@ -11,7 +11,10 @@ import SQLite
 /// a fresh allowance for guessing others.
 ///
 /// Use: call `check` before verifying the password, and skip the verification while it
-/// returns `.retryAfter`; then call `recordFailure` or `recordSuccess`.
+/// returns `.retryAfter`; then call `recordFailure` or `recordSuccess`. A caller that
+/// verifies outside the transaction of its `check` calls `recordAttempt` in that
+/// transaction instead, so that concurrent attempts cannot all pass the same check, and
+/// `recordSuccess(email:attempt:)` once the password proved valid.
 public struct LoginThrottle {
     public struct Policy: Sendable, Equatable {
         public var maximumFailuresPerAccount: Int
@@ -95,6 +98,31 @@ public struct LoginThrottle {
     /// Clears the account's failures after a successful login. The address keeps its count.
     public func recordSuccess(email: String, address: String) throws {
         try database.run("DELETE FROM login_attempts WHERE scope = 'account' AND key = ?", EmailAddress.key(email))
+    }
+
+    /// The rows that `recordAttempt` counted as failures, to take back on success.
+    public struct Attempt: Sendable, Hashable {
+        let addressRowID: Int64
+    }
+
+    /// Counts a login attempt as a failure before its password is verified, and returns it
+    /// so that `recordSuccess(email:attempt:)` can take it back. Call it in the transaction
+    /// of the `check` that allowed the attempt. The next `check` then counts it, so no more
+    /// attempts pass than the policy allows, however many verify at once. An attempt whose
+    /// outcome is never recorded, because the process stopped, stays a failure.
+    public func recordAttempt(email: String, address: String) throws -> Attempt {
+        try recordFailure(email: email, address: address)
+        let rowID = try database.scalar(
+            "SELECT max(id) FROM login_attempts WHERE scope = 'address' AND key = ?", Self.addressKey(address), as: Int64.self
+        ) ?? 0
+        return Attempt(addressRowID: rowID)
+    }
+
+    /// Clears the account's failures, the attempt's among them, and takes the attempt back
+    /// from the address's count, which otherwise keeps its failures.
+    public func recordSuccess(email: String, attempt: Attempt) throws {
+        try database.run("DELETE FROM login_attempts WHERE scope = 'account' AND key = ?", EmailAddress.key(email))
+        try database.run("DELETE FROM login_attempts WHERE id = ? AND scope = 'address'", attempt.addressRowID)
     }
 
     /// Deletes failures too old to matter for any lock and returns how many there were.

@@ -18,21 +18,21 @@ public enum EmailAddress {
     public static func validate(_ text: String, label: String = "Email") -> Result<String, InvalidEmail> {
         let address = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !address.isEmpty else {
-            return .failure(InvalidEmail(message: "\(label) is required."))
+            return .failure(InvalidEmail(.missing, address: address, label: label))
         }
         guard address.utf8.count <= maximumLength else {
-            return .failure(InvalidEmail(message: "\(label) must be at most \(maximumLength) characters."))
+            return .failure(InvalidEmail(.tooLong, address: address, label: label))
         }
         guard !address.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) else {
-            return .failure(InvalidEmail(message: "\(label) “\(address)” must not contain spaces or control characters."))
+            return .failure(InvalidEmail(.containsSpaces, address: address, label: label))
         }
 
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, let local = parts.first, let domain = parts.last, !local.isEmpty, !domain.isEmpty else {
-            return .failure(InvalidEmail(message: "\(label) “\(address)” is not an email address; enter it as name@example.com."))
+            return .failure(InvalidEmail(.notAnAddress, address: address, label: label))
         }
         guard local.utf8.count <= maximumLocalPartLength else {
-            return .failure(InvalidEmail(message: "\(label) “\(address)” has more than \(maximumLocalPartLength) characters before the @."))
+            return .failure(InvalidEmail(.localPartTooLong, address: address, label: label))
         }
 
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
@@ -40,7 +40,7 @@ public enum EmailAddress {
             !part.isEmpty && part.utf8.count <= 63 && part.first != "-" && part.last != "-"
         }
         guard labels.count >= 2, labelsAreValid else {
-            return .failure(InvalidEmail(message: "\(label) “\(address)” has an invalid domain after the @; enter it as name@example.com."))
+            return .failure(InvalidEmail(.invalidDomain, address: address, label: label))
         }
         return .success(address)
     }
@@ -54,6 +54,56 @@ public enum EmailAddress {
     }
 }
 
+/// Why a typed email address is invalid, with the message for the form field.
 public struct InvalidEmail: Error, Sendable, Equatable {
+    public enum Reason: String, Sendable, Equatable {
+        case missing
+        case tooLong
+        case containsSpaces
+        case notAnAddress
+        case localPartTooLong
+        case invalidDomain
+    }
+
+    public let reason: Reason
+    /// The address with surrounding spaces removed.
+    public let address: String
+    /// The English message, beginning with the field's label.
     public let message: String
+
+    init(_ reason: Reason, address: String, label: String) {
+        self.reason = reason
+        self.address = address
+        self.message = Self.english(reason, address: address, label: label)
+    }
+
+    /// Returns the message for shoppers, whose field label is the text of `labelKey`.
+    /// `label` is that text in English.
+    public func translatable(labelKey: String, label: String) -> TranslatableMessage {
+        var arguments: [String: TranslatableMessage.Argument] = ["field": .translated(key: labelKey), "address": .text(address)]
+        switch reason {
+        case .tooLong: arguments["maximum"] = .number(EmailAddress.maximumLength)
+        case .localPartTooLong: arguments["maximum"] = .number(EmailAddress.maximumLocalPartLength)
+        default: break
+        }
+        let key = reason == .missing ? "field.error.required" : "email.error.\(reason.rawValue)"
+        return TranslatableMessage(key, arguments, english: Self.english(reason, address: address, label: label))
+    }
+
+    private static func english(_ reason: Reason, address: String, label: String) -> String {
+        switch reason {
+        case .missing:
+            return "\(label) is required."
+        case .tooLong:
+            return "\(label) must be at most \(EmailAddress.maximumLength) characters."
+        case .containsSpaces:
+            return "\(label) “\(address)” must not contain spaces or control characters."
+        case .notAnAddress:
+            return "\(label) “\(address)” is not an email address; enter it as name@example.com."
+        case .localPartTooLong:
+            return "\(label) “\(address)” has more than \(EmailAddress.maximumLocalPartLength) characters before the @."
+        case .invalidDomain:
+            return "\(label) “\(address)” has an invalid domain after the @; enter it as name@example.com."
+        }
+    }
 }

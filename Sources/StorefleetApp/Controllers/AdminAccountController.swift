@@ -36,6 +36,8 @@ enum AdminAccountController {
             errors.add("The two new passwords do not match; type the same password in both fields.", for: "confirmPassword")
         }
         do {
+            // TODO: checking the current password and hashing the new one run inside the store's
+            // write lock, so they delay the store's other requests. Move them out as `StaffLogin` does.
             try context.database.write { database in
                 let directory = StaffDirectory(database: database, passwordHasher: hasher, now: { now })
                 guard try directory.authenticate(email: staff.email, password: current) != nil else {

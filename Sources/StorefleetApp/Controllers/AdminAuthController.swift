@@ -69,25 +69,36 @@ enum AdminAuthController {
             return try showLogin(context, email: email, alert: "Enter your email and password.", status: .unprocessableContent)
         }
 
+        // Three steps, so that the password check (scrypt, over 100 ms) holds no lock of the
+        // store's file and every other request of the store goes on meanwhile. The first
+        // step counts the attempt before the check, which keeps the throttle exact however
+        // many logins verify at once.
+        let start = try context.database.write { database in
+            try StaffLogin.begin(email: email, address: address, throttle: LoginThrottle(database: database, now: { now }), in: database)
+        }
         enum Outcome {
             case locked(Int)
             case failed
             case success(StaffMember)
         }
-        // TODO: the password check (scrypt, about 130 ms) runs inside the store's write lock,
-        // so one login delays that store's other requests; verify outside the lock instead.
-        let outcome: Outcome = try context.database.write { database in
-            let throttle = LoginThrottle(database: database, now: { now })
-            if case .retryAfter(let seconds) = try throttle.check(email: email, address: address) {
-                return .locked(seconds)
+        let outcome: Outcome
+        switch start {
+        case .locked(let seconds):
+            outcome = .locked(seconds)
+        case .verify(let login):
+            let verified = login.verify(password: password, hasher: hasher)
+            let finished = try context.database.write { database -> (StaffMember, StoreRequest.NewSession)? in
+                let finishTime = context.app.clock.now()
+                let throttle = LoginThrottle(database: database, now: { finishTime })
+                guard let member = try verified.finish(throttle: throttle, at: finishTime, in: database) else { return nil }
+                return (member, try context.createSession(staffID: member.id, in: database))
             }
-            let directory = StaffDirectory(database: database, passwordHasher: hasher, now: { now })
-            guard let member = try directory.authenticate(email: email, password: password) else {
-                try throttle.recordFailure(email: email, address: address)
-                return .failed
+            if let (member, session) = finished {
+                try context.adoptSession(session)
+                outcome = .success(member)
+            } else {
+                outcome = .failed
             }
-            try throttle.recordSuccess(email: email, address: address)
-            return .success(member)
         }
 
         switch outcome {
@@ -105,7 +116,6 @@ enum AdminAuthController {
             context.app.logger.info("admin.login_failed", ["request_id": context.request.requestID, "store_id": context.store.id, "remote": address])
             return try showLogin(context, email: email, alert: "The email or password is not correct.", status: .unprocessableContent)
         case .success(let member):
-            try context.startSession(staffID: member.id)
             context.staff = member
             context.app.logger.info("admin.login", ["request_id": context.request.requestID, "store_id": context.store.id, "staff_id": member.id])
             return .redirect(to: safeNextPath(context.form["next"]))

@@ -2,8 +2,12 @@ import Commerce
 import HTTPServer
 import Templates
 
-/// Settings › General: the store's name, contact email, currency and customer login mode.
+/// Settings › General: the store's name, contact email, currency, storefront language and
+/// customer login mode.
 enum AdminSettingsController {
+    /// Each language's name in itself, as a language menu shows it.
+    private static let languageNames = ["en": "English", "es": "Español", "pt": "Português"]
+
     static func register(_ router: inout Router<StoreRequest>) {
         router.get("/admin/settings") { _, _ in .redirect(to: "/admin/settings/general") }
         router.get("/admin/settings/general") { context, _ in
@@ -24,6 +28,12 @@ enum AdminSettingsController {
         let currencies: [TemplateValue] = Currency.all.map { currency in
             ["code": .string(currency.code), "name": .string(currency.name), "selected": .bool(currency.code == form.currencyCode)]
         }
+        // Only languages with a translation file are offered: another supported one would
+        // show the shopper English text under its name.
+        let available = Set(context.app.renderer.translations.languages)
+        let languages: [TemplateValue] = StoreSettings.supportedLanguages.filter { available.contains($0) }.map { code in
+            ["code": .string(code), "name": .string(languageNames[code] ?? code), "selected": .bool(code == form.language)]
+        }
         let modes: [TemplateValue] = CustomerLoginMode.allCases.map { mode in
             ["value": .string(mode.rawValue), "label": .string(mode.label), "hint": .string(hint(for: mode)), "selected": .bool(mode == form.customerLoginMode)]
         }
@@ -35,6 +45,7 @@ enum AdminSettingsController {
                 "contactEmail": .string(form.contactEmail),
             ],
             "currencies": .array(currencies),
+            "languages": .array(languages),
             "loginModes": .array(modes),
             "errors": errors.templateValue,
         ], status: status)
@@ -55,6 +66,8 @@ enum AdminSettingsController {
         settings.storeName = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         settings.contactEmail = (form["contact_email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         settings.currencyCode = (form["currency"] ?? "").uppercased()
+        // A post without the field, such as a script written before the menu existed, keeps the language.
+        settings.language = form["language"] ?? settings.language
 
         // Every field is checked before the save, so that the form shows all of its
         // mistakes at once, each one time.

@@ -40,6 +40,17 @@ enum CartController {
             "notice": notice.map(TemplateValue.string) ?? .null,
             "error": error.map(TemplateValue.string) ?? .null,
         ]
+        if let token = context.cartToken, cart?.isEmpty == true {
+            // A cart emptied by an order moments ago, reached by the back button or a
+            // reloaded checkout form, points to that order.
+            let now = context.app.clock.now()
+            let order = try context.database.write { database in
+                try Checkout(database: database, now: { now }).recentOrder(cartToken: token)
+            }
+            if let order {
+                values["placedOrder"] = ["number": .int(Int(order.number)), "url": .string(StoreMailComposer.statusPath(for: order))]
+            }
+        }
         if context.request.query["expired"] == "1", cart == nil || cart?.isEmpty == true {
             values["error"] = .string(context.text("cart.expired"))
         }

@@ -129,6 +129,13 @@ enum CheckoutController {
                     return mails
                 }
             }
+        } catch CheckoutError.alreadyPlaced(let earlier) {
+            // A second click on "Place order" or a reloaded POST: both requests lead to the
+            // one order, and the shopper never sees the cart that the first one emptied.
+            context.app.logger.info("order.resubmitted", [
+                "request_id": context.request.requestID, "store_id": context.store.id, "number": earlier.number,
+            ])
+            return .redirect(to: StoreMailComposer.statusPath(for: earlier) + "&placed=1")
         } catch CheckoutError.pricesChanged(let newQuote) {
             return try CheckoutPages.review(
                 context, form: form, quote: newQuote, previousPrices: quotedPrices(context.form), pricesChanged: true, status: .conflict
@@ -164,13 +171,13 @@ enum CheckoutController {
             return .redirect(to: "/cart")
         case .customerAccountRequired:
             return try refusal(context) ?? .redirect(to: "/cart")
+        case .alreadyPlaced(let order):
+            return .redirect(to: StoreMailComposer.statusPath(for: order) + "&placed=1")
         case .pricesChanged(let quote):
             return try CheckoutPages.review(context, form: form, quote: quote, pricesChanged: true, status: .conflict)
-        case .soldOut(let titles), .productsUnavailable(let titles):
+        case .soldOut, .productsUnavailable:
             guard let cart = try context.loadCart(), !cart.isEmpty else { return .redirect(to: "/cart") }
-            let key = if case .soldOut = error { "checkout.error.soldOut" } else { "checkout.error.unavailable" }
-            let notice = context.text(key, ["products": .string(titles.map { "“\($0)”" }.joined(separator: ", "))])
-            return try CheckoutPages.form(context, cart: cart, form: form, notice: notice, status: .conflict)
+            return try CheckoutPages.form(context, cart: cart, form: form, notice: context.text(error.message), status: .conflict)
         }
     }
 

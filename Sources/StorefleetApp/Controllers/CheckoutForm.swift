@@ -110,25 +110,3 @@ struct CheckoutForm {
         ]
     }
 }
-
-extension ValidationErrors {
-    /// The messages as nested dictionaries for the checkout templates: a field key such as
-    /// `shipping.postalCode` becomes `errors.shipping.postalCode`, which a template can
-    /// reach, unlike a key with a dot in it. `errors.any` is true when there is a message.
-    var nestedTemplateValue: TemplateValue {
-        var root: [String: TemplateValue] = ["any": .bool(!isEmpty)]
-        for field in fields {
-            let messages = TemplateValue.array(self[field].map(TemplateValue.string))
-            let parts = field.split(separator: ".", maxSplits: 1).map(String.init)
-            if parts.count == 2 {
-                var group: [String: TemplateValue] = [:]
-                if case .fields(let existing)? = root[parts[0]] { group = existing.dictionary }
-                group[parts[1]] = messages
-                root[parts[0]] = .dictionary(group)
-            } else {
-                root[field] = messages
-            }
-        }
-        return .dictionary(root)
-    }
-}

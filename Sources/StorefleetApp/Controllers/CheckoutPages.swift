@@ -49,11 +49,11 @@ enum CheckoutPages {
 
         return try context.render("store/checkout", [
             "form": form.templateValue,
-            "errors": errors.nestedTemplateValue,
+            "errors": errors.nestedTemplateValue(in: context),
             "notice": notice.map(TemplateValue.string) ?? .null,
-            "countries": countryOptions,
+            "countries": context.app.renderer.translations.countryOptions(language: context.language),
             "shippingOptions": .array(shippingOptions),
-            "shippingCountryName": country.map { .string($0.name) } ?? .null,
+            "shippingCountryName": country.map { .string(Translations.countryName($0.code, language: context.language)) } ?? .null,
             "noShippingToCountry": .bool(country != nil && offered.isEmpty),
             "paymentOptions": .array(paymentOptions),
             "cart": CartController.cartValue(cart, context),
@@ -127,9 +127,6 @@ enum CheckoutPages {
 
     // MARK: - Helpers
 
-    /// Every country for the address selects, sorted by name.
-    private static let countryOptions: TemplateValue = .array(Country.all.map { ["code": .string($0.code), "name": .string($0.name)] })
-
     /// The one country every active method delivers to, to preselect it, or nil when the
     /// methods serve several countries or every country.
     private static func onlyCountry(of methods: [ShippingMethod]) -> String? {
@@ -141,6 +138,9 @@ enum CheckoutPages {
         return codes.count == 1 ? codes.first : nil
     }
 
+    // TODO: the address lines name the country in English in every store language, here,
+    // on the order page and in mail, because `StoreMailComposer.addressLines` uses
+    // `Address.countryName`. Use `Translations.countryName` there.
     private static func addressLines(_ address: Address) -> TemplateValue {
         let trimmed = Address(
             name: address.name.trimmingCharacters(in: .whitespacesAndNewlines),

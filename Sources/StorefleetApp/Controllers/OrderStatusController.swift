@@ -129,7 +129,7 @@ enum OrderStatusController {
         guard let number, errors.isEmpty else {
             return try context.render("store/order-lookup", [
                 "form": ["number": .string(numberText), "email": .string(email)],
-                "errors": errors.nestedTemplateValue,
+                "errors": errors.nestedTemplateValue(in: context),
             ], status: .unprocessableContent)
         }
 

@@ -33,6 +33,9 @@ public struct Translations: Sendable {
         self.tables = tables
     }
 
+    /// The languages that have a translation file, as ISO 639-1 codes, sorted.
+    public var languages: [String] { tables.keys.sorted() }
+
     /// Returns the text for `key` in `language`, with `{name}` placeholders replaced by
     /// `arguments`.
     public func text(_ key: String, language: String, arguments: [String: TemplateValue] = [:]) -> String {

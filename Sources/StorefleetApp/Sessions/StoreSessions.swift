@@ -2,6 +2,7 @@ import Commerce
 import Crypto
 import Foundation
 import HTTPServer
+import SQLite
 
 /// Sessions and CSRF checks for one store request. Sessions live in the store's own file,
 /// so a cookie from store A names nothing in store B.
@@ -44,17 +45,32 @@ extension StoreRequest {
     /// session id planted before login is never the one that gets signed in.
     @discardableResult
     func startSession(staffID: Int64?) throws -> Session {
+        let created = try database.write { database in try createSession(staffID: staffID, in: database) }
+        try adoptSession(created)
+        return created.session
+    }
+
+    /// A session written to the store's file but not yet this request's.
+    struct NewSession {
+        let session: Session
+        let token: String
+    }
+
+    /// Writes a new session in the caller's transaction and destroys the visitor's current
+    /// one. Pass the result to `adoptSession` once the transaction has committed.
+    func createSession(staffID: Int64?, in database: Database) throws -> NewSession {
         let now = app.clock.now()
-        let oldToken = sessionToken
-        let created = try database.write { database in
-            let sessions = SessionStore(database: database, now: { now })
-            if let oldToken { try sessions.destroy(token: oldToken) }
-            return try sessions.create(staffID: staffID)
-        }
+        let sessions = SessionStore(database: database, now: { now })
+        if let sessionToken { try sessions.destroy(token: sessionToken) }
+        let created = try sessions.create(staffID: staffID)
+        return NewSession(session: created.session, token: created.token)
+    }
+
+    /// Makes `created` this request's session and sets its cookie.
+    func adoptSession(_ created: NewSession) throws {
         session = created.session
         sessionToken = created.token
         outgoingCookies.append(try sessionCookie(value: created.token, maxAge: Int(SessionStore.defaultAbsoluteTimeout)))
-        return created.session
     }
 
     /// Ends the visitor's session and clears its cookie.
@@ -105,9 +121,13 @@ extension StoreRequest {
                 "request_id": request.requestID, "store_id": store.id, "path": request.path,
                 "has_session": session != nil, "has_token": submitted != nil,
             ])
+            // Shoppers read the message in the store's language; the admin stays English.
+            let isAdmin = request.path == "/admin" || request.path.hasPrefix("/admin/")
             throw HTTPError(
                 .forbidden,
-                "This form has expired or was sent from another site, so nothing was changed. Go back, reload the page and try again."
+                isAdmin
+                    ? "This form has expired or was sent from another site, so nothing was changed. Go back, reload the page and try again."
+                    : text("error.formExpired.message")
             )
         }
     }

@@ -1,0 +1,207 @@
+import Commerce
+import Foundation
+import Testing
+@testable import StorefleetApp
+
+/// Shopper-facing messages of the cart, checkout and order lookup in the store's language.
+@Suite struct ShopTranslationTests {
+    private static let translationsFolder = TestApp.packageRoot + "/Views/translations"
+
+    /// Switches the store to Spanish through Settings › General, as its owner would.
+    private func chooseSpanish(_ app: TestApp, _ shop: ShopFixture) throws {
+        let owner = try app.ownerBrowser(shop.store.slug)
+        let form = try owner.get("/admin/settings/general", host: shop.host)
+        #expect(form.text.contains("<option value=\"en\" selected>English</option>"))
+        #expect(form.text.contains("<option value=\"es\">Español</option>"))
+        let saved = try owner.post("/admin/settings/general", host: shop.host, form: [
+            ("csrf_token", try form.csrfToken()), ("name", "Tienda Alfa"), ("contact_email", TestApp.ownerEmail(shop.store.slug)),
+            ("currency", "EUR"), ("customer_login", "disabled"), ("language", "es"),
+        ])
+        #expect(saved.status == 303, "\(saved.summary)")
+        #expect(saved.location == "/admin/settings/general?saved=1")
+        #expect(try app.settings(shop.store).language == "es")
+        // The admin stays in English.
+        let again = try owner.get("/admin/settings/general?saved=1", host: shop.host)
+        #expect(again.pageText.contains("Settings saved."))
+        #expect(again.text.contains("<option value=\"es\" selected>Español</option>"))
+    }
+
+    @Test func spanishStoreTranslatesFieldErrors() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app)
+        try chooseSpanish(app, shop)
+        let shopper = app.browser()
+        try shopper.addToCart(shop.mug, host: shop.host)
+
+        var fields = shop.detailFields().filter { !["shipping_line1", "billing_same", "payment_method"].contains($0.0) }
+        fields = fields.map { $0.0 == "email" ? ("email", "ana-at-example") : $0 }
+        fields += [("billing_name", "Luis Ruiz"), ("billing_country", "ZZ"), ("notes", String(repeating: "x", count: 1_001))]
+        fields = fields.filter { $0.0 != "notes" || $0.1.count > 100 }
+        let page = try shopper.reviewOrder(host: shop.host, fields: fields)
+        #expect(page.status == 422)
+        #expect(page.text.contains("<html lang=\"es\">"))
+        #expect(page.pageText.contains("Opciones para España."))
+        #expect(page.pageText.contains("Corrija los campos marcados abajo."))
+        #expect(HTML.fieldErrors("email", in: page.text) == ["«ana-at-example» no es una dirección de correo electrónico; escríbala como nombre@ejemplo.com."])
+        #expect(HTML.fieldErrors("shipping_line1", in: page.text) == ["El campo «Dirección de envío» es obligatorio."])
+        #expect(HTML.fieldErrors("billing_line1", in: page.text) == ["El campo «Dirección de facturación» es obligatorio."])
+        #expect(HTML.fieldErrors("billing_country", in: page.text) == ["«ZZ» no es un código de país ISO 3166-1; elija un país de la lista."])
+        // The payment methods sit in a panel that `HTML.fieldErrors` does not recognise.
+        #expect(page.pageText.contains("<span class=\"error\">Elija un método de pago.</span>"))
+        #expect(HTML.fieldErrors("notes", in: page.text) == ["Las notas del pedido admiten como máximo 1000 caracteres; tienen 1001."])
+
+        // The typed values stay in the form.
+        #expect(HTML.inputValue(named: "email", in: page.text) == "ana-at-example")
+        #expect(HTML.inputValue(named: "shipping_city", in: page.text) == "Madrid")
+        #expect(HTML.inputValue(named: "billing_name", in: page.text) == "Luis Ruiz")
+        #expect(HTML.textareaValue(named: "notes", in: page.text) == String(repeating: "x", count: 1_001))
+        #expect(try shop.orderCount() == 0)
+
+        // A country without delivery names it beside the country field.
+        let elsewhere = shop.detailFields().map { $0.0 == "shipping_country" ? ("shipping_country", "US") : $0 }
+        let notShipped = try shopper.reviewOrder(host: shop.host, fields: elsewhere)
+        #expect(notShipped.status == 422)
+        #expect(HTML.fieldErrors("shipping_country", in: notShipped.text).contains("Esta tienda no envía a Estados Unidos; elija otro país."))
+        #expect(notShipped.text.contains("<option value=\"US\" selected>Estados Unidos</option>"))
+        // The menu is sorted by the Spanish names.
+        let spain = try #require(notShipped.text.range(of: "<option value=\"ES\">España</option>"))
+        let unitedStates = try #require(notShipped.text.range(of: "<option value=\"US\" selected>Estados Unidos</option>"))
+        let france = try #require(notShipped.text.range(of: "<option value=\"FR\">Francia</option>"))
+        #expect(spain.lowerBound < unitedStates.lowerBound)
+        #expect(unitedStates.lowerBound < france.lowerBound)
+    }
+
+    @Test func spanishStoreTranslatesCartAndLookup() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app, lampStock: 2)
+        try chooseSpanish(app, shop)
+        let shopper = app.browser()
+
+        // Sold out between the review and the order: the notice above the form.
+        try shopper.addToCart(shop.lamp, quantity: 2, host: shop.host)
+        let review = try shopper.reviewOrder(host: shop.host, fields: shop.detailFields())
+        #expect(review.status == 200, "\(review.summary)")
+        #expect(review.pageText.contains("Revise su pedido"))
+        try shop.write { try $0.run("UPDATE products SET stock = 1 WHERE id = ?", shop.lamp.id) }
+        let placed = try shopper.placeOrder(from: review, host: shop.host)
+        #expect(placed.status == 409)
+        #expect(placed.pageText.contains("No queda suficiente existencia de “Trail Lamp”. Su carrito no ha cambiado; reduzca las cantidades o quite estos productos."))
+        #expect(HTML.inputValue(named: "shipping_name", in: placed.text) == "Ana Ruiz")
+
+        let cart = try shopper.get("/cart", host: shop.host)
+        #expect(cart.pageText.contains("Solo quedan 1. Reduzca la cantidad para finalizar la compra."))
+        let tooMany = try shopper.post("/cart/update", host: shop.host, form: [
+            ("csrf_token", try cart.csrfToken()), ("quantity_\(shop.lamp.id)", "abc"),
+        ])
+        #expect(tooMany.status == 422)
+        #expect(HTML.fieldErrors("quantity_\(shop.lamp.id)", in: tooMany.text) == ["Indique un número entero de 0 a 999."])
+        #expect(HTML.inputValue(named: "quantity_\(shop.lamp.id)", in: tooMany.text) == "abc")
+
+        // The order lookup form.
+        let lookupForm = try shopper.get("/orders/lookup", host: shop.host)
+        let lookup = try shopper.post("/orders/lookup", host: shop.host, form: [
+            ("csrf_token", try lookupForm.csrfToken()), ("number", "abc"), ("email", "ana@"),
+        ])
+        #expect(lookup.status == 422)
+        #expect(HTML.fieldErrors("number", in: lookup.text) == ["Escriba el número de pedido solo con cifras, por ejemplo 1001."])
+        #expect(HTML.fieldErrors("email", in: lookup.text) == ["Escriba el correo electrónico como nombre@ejemplo.com."])
+        #expect(HTML.inputValue(named: "number", in: lookup.text) == "abc")
+
+        // A form whose CSRF token does not match.
+        let forged = try shopper.post("/cart/add", host: shop.host, form: [("csrf_token", "forged"), ("product_id", String(shop.mug.id))])
+        #expect(forged.status == 403)
+        #expect(forged.pageText.contains("Este formulario ha caducado"))
+        #expect(forged.pageText.contains("no se ha cambiado nada. Vuelva atrás, recargue la página e inténtelo de nuevo."))
+    }
+
+    @Test func spanishOrderPageAndMail() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app)
+        try chooseSpanish(app, shop)
+        let shopper = app.browser()
+        try shopper.addToCart(shop.mug, host: shop.host)
+        let review = try shopper.reviewOrder(host: shop.host, fields: shop.detailFields())
+        #expect(review.status == 200, "\(review.summary)")
+        let placed = try shopper.placeOrder(from: review, host: shop.host)
+        let location = try #require(placed.location)
+
+        let status = try shopper.get(location, host: shop.host)
+        #expect(status.status == 200)
+        #expect(status.pageText.contains("¡Gracias por su pedido!"))
+        #expect(status.pageText.contains("Pedido n.º 1001"))
+        #expect(status.pageText.contains("Pendiente de pago"))
+
+        // The shopper's confirmation is in Spanish; the merchant's notice stays English.
+        let subjects = try shop.read { database in
+            try database.query("SELECT subject FROM outbox ORDER BY id") { try $0.get("subject", as: String.self) }
+        }
+        #expect(subjects.contains("Pedido n.º 1001 confirmado"))
+        #expect(subjects.contains { $0.hasPrefix("New order #1001") })
+    }
+
+    @Test func unsupportedLanguageIsRejected() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app)
+        let owner = try app.ownerBrowser(shop.store.slug)
+        let form = try owner.get("/admin/settings/general", host: shop.host)
+        let rejected = try owner.post("/admin/settings/general", host: shop.host, form: [
+            ("csrf_token", try form.csrfToken()), ("name", "Store alpha"), ("contact_email", TestApp.ownerEmail(shop.store.slug)),
+            ("currency", "USD"), ("customer_login", "disabled"), ("language", "fr"),
+        ])
+        #expect(rejected.status == 422)
+        #expect(HTML.fieldErrors("language", in: rejected.text) == ["Language “fr” is not supported; choose one of en, es, pt."])
+        #expect(try app.settings(shop.store).language == "en")
+    }
+
+    @Test func englishFileMatchesCommerceText() throws {
+        let translations = try Translations(folder: Self.translationsFolder)
+        let address = Address(name: "", line1: String(repeating: "a", count: 201), line2: "b\u{7}", city: "", postalCode: "", region: "", country: "US")
+        let cases: [CheckoutDetails] = [
+            CheckoutDetails(email: "", shippingAddress: address, billingAddress: Address(name: "A", line1: "B", city: "C", postalCode: "1", country: ""), shippingMethodID: nil, paymentMethodID: nil, notes: String(repeating: "n", count: 1_200)),
+            CheckoutDetails(email: "a b@example.com", shippingAddress: Address(name: "A", line1: "B", city: "C", postalCode: "1", country: "ZZ"), shippingMethodID: 1, paymentMethodID: 1, notes: "\u{1}"),
+            CheckoutDetails(email: "plain", shippingAddress: address, shippingMethodID: 1, paymentMethodID: 1),
+            CheckoutDetails(email: String(repeating: "l", count: 65) + "@example.com", shippingAddress: address, shippingMethodID: 1, paymentMethodID: 1),
+            CheckoutDetails(email: "ana@example", shippingAddress: address, shippingMethodID: 1, paymentMethodID: 1),
+            CheckoutDetails(email: String(repeating: "l", count: 60) + "@" + String(repeating: "d", count: 200) + ".com", shippingAddress: address, shippingMethodID: 1, paymentMethodID: 1),
+        ]
+        var keys = Set<String>()
+        for details in cases {
+            let errors = details.validationErrors()
+            for field in errors.fields {
+                for message in errors.translatableMessages(for: field) {
+                    keys.insert(message.key)
+                    #expect(!message.key.isEmpty, "\(field): \(message.english)")
+                    #expect(translations.text(message, language: "en") == message.english)
+                    let spanish = translations.text(message, language: "es")
+                    #expect(spanish != message.english, "\(message.key) has no Spanish text")
+                    #expect(!spanish.contains("{"), "\(message.key): \(spanish)")
+                }
+            }
+        }
+        #expect(keys.count == 14, "\(keys.sorted())")
+
+        let checkoutErrors: [CheckoutError] = [
+            .cartNotFound, .emptyCart, .soldOut(productTitles: ["Mug", "Lamp"]), .productsUnavailable(productTitles: ["Mug"]), .customerAccountRequired,
+        ]
+        for error in checkoutErrors {
+            #expect(translations.text(error.message, language: "en") == error.description)
+            #expect(translations.text(error.message, language: "es") != error.description)
+        }
+    }
+
+    @Test func everyEnglishKeyHasSpanish() throws {
+        func keys(_ language: String) throws -> Set<String> {
+            let data = try Data(contentsOf: URL(fileURLWithPath: Self.translationsFolder + "/\(language).json"))
+            let table = try #require(try JSONSerialization.jsonObject(with: data) as? [String: String])
+            return Set(table.keys)
+        }
+        let english = try keys("en")
+        let spanish = try keys("es")
+        #expect(english.subtracting(spanish).sorted() == [])
+        #expect(spanish.subtracting(english).sorted() == [])
+    }
+}
