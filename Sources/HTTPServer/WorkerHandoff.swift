@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Who owns a connection's socket while its request is with the worker pool, shared by the
-/// connection's event loop and the worker.
+/// The owner of a connection's socket while its request is with the worker pool, shared
+/// by the connection's event loop and the worker.
 ///
 /// A worker that wrote a whole keep-alive response normally gives the socket back without
 /// posting to the loop, which saves the loop a wake-up per request. The loop then finds the
@@ -44,15 +44,15 @@ final class WorkerHandoff: Sendable {
     }
 
     /// Returns the time the worker returned the socket, after which the loop owns it again.
-    /// Returns nil when a worker still owns it; that worker will then post when it finishes.
+    /// Returns nil when a worker still owns it, and that worker will then post when it
+    /// finishes. Also returns nil for a request that the loop parsed in its current pass
+    /// and has not submitted yet: `EventLoop.flushDispatches` decides about the notice
+    /// for it, from the same conditions.
     func takeBackOrRequestNotice() -> UInt64? {
         let (exchanged, original) = state.compareExchange(
             expected: .working, desired: .workingWithNotice, ordering: .acquiringAndReleasing)
-        if exchanged || original == .workingWithNotice {
+        guard !exchanged, original == .returned else {
             return nil
-        }
-        guard original == .returned else {
-            preconditionFailure("a connection in the processing phase had no worker and was not returned")
         }
         state.store(.loopOwned, ordering: .relaxed)
         return returnNanoseconds.load(ordering: .relaxed)

@@ -119,6 +119,41 @@ import Testing
         #expect(server.openConnectionCount == 0)
     }
 
+    @Test func shutdownUnderSteadyLoad() throws {
+        // Requests keep arriving while the shutdown starts, so some are parsed in the same
+        // loop pass as the shutdown message and not yet submitted to the pool.
+        var configuration = ServerConfiguration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.eventLoopCount = 2
+        configuration.workerCount = 3
+        configuration.shutdownDeadline = .seconds(10)
+        let server = HTTPServer(configuration: configuration, logger: .disabled, handler: echoHandler)
+        try server.start()
+        let port = server.port
+
+        let responses = Atomic<Int>(0)
+        let clients = (0..<8).map { _ in
+            runInBackground {
+                guard let client = try? TestClient(port: port, timeout: .seconds(10)) else { return }
+                // Each client stops at its first failure, which the shutdown causes.
+                for index in 0..<5_000 {
+                    guard (try? client.send("GET /\(index) HTTP/1.1\r\nHost: a\r\n\r\n")) != nil,
+                          let response = try? client.readResponse(), response.status == 200 else { return }
+                    responses.add(1, ordering: .relaxed)
+                    if response.header("Connection") == "close" { return }
+                }
+            }
+        }
+        #expect(waitFor({ responses.load(ordering: .relaxed) >= 400 }, timeout: .seconds(30)))
+
+        let stopped = runInBackground { server.shutdown() }
+        #expect(waitFor({ stopped.isSet }, timeout: .seconds(30)))
+        #expect(!server.isRunning)
+        #expect(waitFor({ clients.allSatisfy(\.isSet) }, timeout: .seconds(30)))
+        #expect(server.openConnectionCount == 0)
+    }
+
     @Test func idleTimeoutClosesReturnedConnection() throws {
         try withServer(configure: { $0.idleTimeout = .milliseconds(200) }) { server in
             let client = try TestClient(port: server.port)
