@@ -23,6 +23,9 @@ enum TimeoutKind {
     case body
     case write
     case linger
+    /// Armed at dispatch for as long as the idle timeout: a worker may have returned the
+    /// connection without posting (see `WorkerHandoff`), and no input may follow to show it.
+    case workerReturn
 }
 
 /// The loop-side state of one client connection. Kept small, because ten thousand idle
@@ -53,6 +56,8 @@ final class Connection {
     /// The latest moment the current body may finish (`maxBodyReadDuration`).
     var bodyDeadlineCap: UInt64 = 0
     var outbound: OutboundMessage?
+    /// Ownership of the socket between the loop and a worker in the processing phase.
+    let handoff = WorkerHandoff()
     var isClosed = false
     var lingeredBytes = 0
     /// Whether the last response rejected the request, whose unread remainder may still arrive.
@@ -106,9 +111,13 @@ extension EventLoop {
             readRequests(connection)
         case .lingering:
             drainLingering(connection)
-        case .processing, .writing:
+        case .processing:
             // Input waits in the kernel until the response is out; this is what keeps
-            // pipelined responses in order and a flood of requests bounded.
+            // pipelined responses in order and a flood of requests bounded. The worker may
+            // have returned the connection already, or must now post when it finishes,
+            // because this edge was the last one until the loop reads.
+            reclaimFromWorker(connection)
+        case .writing:
             break
         }
     }
@@ -245,21 +254,30 @@ extension EventLoop {
         connection.phase = .processing
         connection.requestStarted = false
         connection.isFirstRequest = false
-        disarm(connection)
+        arm(connection, .workerReturn, deadline: MonotonicClock.nanoseconds() &+ core.configuration.idleTimeout.nanoseconds)
 
         let item = WorkItem(
             request: request, core: core, loop: self, token: connection.token, socket: connection.socket,
-            keepAlive: head.keepAlive, startNanoseconds: connection.requestStartNanoseconds)
+            handoff: connection.handoff, keepAlive: head.keepAlive,
+            startNanoseconds: connection.requestStartNanoseconds)
         pendingDispatches.append(item)
     }
 
     /// Submits the requests parsed in this pass; those the full queue refused get 503.
     func flushDispatches() {
         guard !pendingDispatches.isEmpty else { return }
+        for item in pendingDispatches {
+            guard let connection = lookUp(item.token) else { continue }
+            // Buffered or unread input raises no new edge, so the loop must hear when the
+            // response is out to read it. A draining loop must hear too, to close.
+            let noticeNeeded = !connection.buffer.isEmpty || connection.readReady || connection.peerHalfClosed || isDraining
+            connection.handoff.startWork(noticeNeeded: noticeNeeded)
+        }
         let refused = core.pool.submit(contentsOf: pendingDispatches)
         pendingDispatches.removeAll(keepingCapacity: true)
         for item in refused {
             guard let connection = lookUp(item.token), connection.phase == .processing else { continue }
+            connection.handoff.resetToLoop()
             connection.phase = .reading
             respondQueueFull(connection, request: item.request, keepAlive: item.keepAlive)
         }
@@ -336,7 +354,10 @@ extension EventLoop {
     }
 
     /// After a response: close, or go back to reading the next (maybe already buffered) request.
-    func finishResponse(_ connection: Connection, keepAlive: Bool) {
+    ///
+    /// - Parameter responseEnd: when the last byte was written, if earlier than now; the
+    ///   idle timeout counts from it.
+    func finishResponse(_ connection: Connection, keepAlive: Bool, responseEnd: UInt64? = nil) {
         connection.phase = .reading
         guard keepAlive && !isDraining else {
             startClosing(connection)
@@ -355,12 +376,20 @@ extension EventLoop {
                 connection.buffer = Array(pending[consumed...])
             }
         } else {
-            arm(connection, .idle, deadline: now &+ core.configuration.idleTimeout.nanoseconds)
+            arm(connection, .idle, deadline: (responseEnd ?? now) &+ core.configuration.idleTimeout.nanoseconds)
         }
 
         if connection.phase == .reading && !connection.isClosed && connection.readReady {
             readRequests(connection)
         }
+    }
+
+    /// Takes a connection back when its worker returned it without posting and carries on
+    /// as after a posted `responseFinished`. Otherwise requests a post from the worker.
+    func reclaimFromWorker(_ connection: Connection) {
+        guard connection.phase == .processing,
+              let responseEnd = connection.handoff.takeBackOrRequestNotice() else { return }
+        finishResponse(connection, keepAlive: true, responseEnd: min(responseEnd, MonotonicClock.nanoseconds()))
     }
 
     // MARK: - Closing
@@ -406,6 +435,10 @@ extension EventLoop {
 
     func timeoutExpired(_ connection: Connection) {
         switch connection.timeoutKind {
+        case .workerReturn:
+            // A handler still running past this point is not timed out; its worker posts.
+            guard connection.phase == .processing else { return }
+            reclaimFromWorker(connection)
         case .idle, .write, .linger:
             closeNow(connection)
         case .header, .body:

@@ -190,15 +190,18 @@ final class EventLoop: @unchecked Sendable {
             adopt(socket: socket, remoteAddress: remoteAddress)
         case .responseFinished(let token, let keepAlive):
             guard let connection = lookUpProcessing(token) else { return }
+            connection.handoff.resetToLoop()
             finishResponse(connection, keepAlive: keepAlive)
         case .responsePending(let token, var outbound):
             guard let connection = lookUpProcessing(token) else {
                 outbound.releaseFile()
                 return
             }
+            connection.handoff.resetToLoop()
             startWriting(connection, outbound)
         case .responseFailed(let token):
             guard let connection = lookUpProcessing(token) else { return }
+            connection.handoff.resetToLoop()
             connection.phase = .reading
             closeNow(connection)
         case .beginShutdown:
@@ -439,6 +442,10 @@ final class EventLoop: @unchecked Sendable {
         for case let connection? in connections {
             if connection.isIdle {
                 closeNow(connection)
+            } else if connection.phase == .processing {
+                // Closes the connection if its worker already returned it, or makes the
+                // worker post so that the loop closes it after the response.
+                reclaimFromWorker(connection)
             } else if connection.phase == .lingering {
                 arm(connection, .linger, deadline: min(connection.deadline, lingerDeadline))
             }
@@ -454,9 +461,10 @@ final class EventLoop: @unchecked Sendable {
             stopWatchingListener()
         }
         for case let connection? in connections {
-            if connection.phase == .processing {
+            if connection.phase == .processing && connection.handoff.takeBackOrRequestNotice() == nil {
                 shutdown(connection.socket, Int32(SHUT_RDWR))
             } else {
+                connection.phase = .reading
                 closeNow(connection)
             }
         }
@@ -486,7 +494,13 @@ final class EventLoop: @unchecked Sendable {
                 break
             }
         }
-        for case let connection? in connections where connection.phase != .processing {
+        for case let connection? in connections {
+            // A connection whose worker returned it without posting is the loop's to close.
+            // The others are closed by their workers when their post fails.
+            if connection.phase == .processing && connection.handoff.takeBackOrRequestNotice() == nil {
+                continue
+            }
+            connection.phase = .reading
             closeNow(connection)
         }
         core.loopDidExit()

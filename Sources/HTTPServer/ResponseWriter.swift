@@ -4,8 +4,9 @@ import Glibc
 /// Runs a handler on a worker thread and writes its response straight to the socket.
 ///
 /// Writing from the worker saves a thread hop per request, because the loop only hears about
-/// the response once it is fully written. When the socket's send buffer fills up, the loop
-/// finishes the write once the socket becomes writable.
+/// the response once it is fully written, and usually not even then (see `WorkerHandoff`).
+/// When the socket's send buffer fills up, the loop finishes the write once the socket
+/// becomes writable.
 enum ResponseWriter {
     static func respond(to item: WorkItem, state: inout WorkerState) {
         let core = item.core
@@ -230,8 +231,13 @@ enum ResponseWriter {
         switch message.write(to: item.socket) {
         case .done:
             message.releaseFile()
-            // The loop hears first, so the log write does not delay the next request.
-            post(.responseFinished(item.token, keepAlive: !message.closeAfter), item: item)
+            // The loop gets the socket back first, so the log write does not delay the next
+            // request. Closing after the response always goes through a post.
+            let returned = !message.closeAfter
+                && item.handoff.returnWithoutNotice(atNanoseconds: MonotonicClock.nanoseconds())
+            if !returned {
+                post(.responseFinished(item.token, keepAlive: !message.closeAfter), item: item)
+            }
             if let record = message.record { core.logAccess(record) }
         case .wouldBlock:
             if !item.loop.post(.responsePending(item.token, message)) {

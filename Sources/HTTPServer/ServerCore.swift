@@ -6,9 +6,10 @@ import Synchronization
 /// connection's socket.
 ///
 /// Ownership rule: while a job exists, it owns the connection's socket descriptor. The event
-/// loop does not read, write or close it until the job hands it back through `post`; if the
-/// loop has exited (a forced shutdown), the job closes the descriptor itself. This keeps a
-/// worker from ever writing to a descriptor number the loop has closed and the kernel reused.
+/// loop does not read, write or close it until the job hands it back, through `post` or
+/// through `handoff` without a post. If the loop has exited (a forced shutdown), the job
+/// closes the descriptor itself. This keeps a worker from ever writing to a descriptor
+/// number the loop has closed and the kernel reused.
 struct WorkItem: Sendable {
     let request: Request
     /// Held strongly, unlike the loops' references: a worker can outlive the loops after a
@@ -17,6 +18,7 @@ struct WorkItem: Sendable {
     let loop: EventLoop
     let token: ConnectionToken
     let socket: Int32
+    let handoff: WorkerHandoff
     /// Whether the request allows the connection to stay open.
     let keepAlive: Bool
     let startNanoseconds: UInt64

@@ -2,19 +2,42 @@
 ///
 /// An `Array` append checks uniqueness and capacity through several calls, and a page
 /// takes about a thousand appends of a few bytes each. Here an append is one capacity
-/// comparison and a copy. The bytes are copied into an array once, when the render ends.
+/// comparison and a copy.
+///
+/// The buffer either starts in memory that the caller lends it (the uninitialized storage
+/// of the array that becomes the result, so a page that fits is never copied) or in
+/// memory of its own. When lent memory runs out, the bytes move to memory of its own.
 struct OutputBuffer: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
     private(set) var count = 0
     private var capacity: Int
+    /// Whether `base` is the caller's memory, which the buffer must not free.
+    private(set) var isInLentMemory: Bool
 
     init(capacity: Int) {
         self.capacity = max(capacity, 256)
         base = .allocate(capacity: self.capacity)
+        isInLentMemory = false
+    }
+
+    /// Writes into `memory` until it is full. The caller keeps `memory` allocated while
+    /// the buffer lives and reads the bytes from it only while `isInLentMemory` is true.
+    init(writingInto memory: UnsafeMutableBufferPointer<UInt8>) {
+        if let start = memory.baseAddress, memory.count > 0 {
+            base = start
+            capacity = memory.count
+            isInLentMemory = true
+        } else {
+            capacity = 256
+            base = .allocate(capacity: capacity)
+            isInLentMemory = false
+        }
     }
 
     deinit {
-        base.deallocate()
+        if !isInLentMemory {
+            base.deallocate()
+        }
     }
 
     @inline(__always)
@@ -71,7 +94,10 @@ struct OutputBuffer: ~Copyable {
         let newCapacity = max(minimum, capacity * 2)
         let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         newBase.initialize(from: base, count: count)
-        base.deallocate()
+        if !isInLentMemory {
+            base.deallocate()
+        }
+        isInLentMemory = false
         base = newBase
         capacity = newCapacity
     }

@@ -52,16 +52,23 @@ struct Renderer: ~Copyable {
         let frameBase: Int
     }
 
-    init(set: TemplateSet, translator: TemplateTranslator?, escapesOutput: Bool = true, reservingCapacity capacity: Int) {
+    /// Creates a renderer that writes into `memory` while the output fits there, as
+    /// `OutputBuffer.init(writingInto:)` describes.
+    init(set: TemplateSet, translator: TemplateTranslator?, escapesOutput: Bool = true, writingInto memory: UnsafeMutableBufferPointer<UInt8>) {
         self.set = set
         self.programs = set.programTables
         self.translator = translator
         self.escapesOutput = escapesOutput
-        self.output = OutputBuffer(capacity: capacity)
+        self.output = OutputBuffer(writingInto: memory)
     }
 
     var outputCount: Int {
         output.count
+    }
+
+    /// Whether every byte written so far is in the memory passed to `init(writingInto:)`.
+    var isOutputInLentMemory: Bool {
+        output.isInLentMemory
     }
 
     mutating func render(_ program: ProgramTables, context: TemplateValue) throws(TemplateError) {

@@ -106,18 +106,37 @@ public final class TemplateLibrary: Sendable {
             throw template.failure ?? notFoundError(name)
         }
 
+        // The page is rendered straight into the storage of the array returned, which saves
+        // allocating and copying a second page-sized buffer. Only a render that outgrows
+        // the reserved capacity moves to a buffer of its own and is copied at the end.
         let hint = template.sizeHint.load(ordering: .relaxed)
-        var renderer = Renderer(
-            set: set, translator: translator, escapesOutput: escapesOutput,
-            reservingCapacity: hint > 0 ? hint + hint / 8 : 4096
-        )
-        try renderer.render(program.tables, context: context)
+        var failure: TemplateError?
+        var size = 0
+        var overflow: [UInt8]?
+        let bytes = [UInt8](unsafeUninitializedCapacity: hint > 0 ? hint + hint / 8 : 4096) { memory, initializedCount in
+            initializedCount = 0
+            var renderer = Renderer(set: set, translator: translator, escapesOutput: escapesOutput, writingInto: memory)
+            do throws(TemplateError) {
+                try renderer.render(program.tables, context: context)
+            } catch {
+                failure = error
+                return
+            }
+            size = renderer.outputCount
+            if renderer.isOutputInLentMemory {
+                initializedCount = size
+            } else {
+                overflow = renderer.finish()
+            }
+        }
+        if let failure {
+            throw failure
+        }
 
-        let size = renderer.outputCount
         if size > hint {
             template.sizeHint.store(size, ordering: .relaxed)
         }
-        return renderer.finish()
+        return overflow ?? bytes
     }
 
     private func currentSet(rendering name: String?) throws(TemplateError) -> TemplateSet {
