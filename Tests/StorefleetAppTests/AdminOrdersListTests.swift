@@ -299,7 +299,7 @@ import Testing
         let records = parseCSV(String(decoding: response.body.dropFirst(3), as: UTF8.self))
         #expect(records.count == 401)
         #expect(Set(records.dropFirst().map { $0[4] }).count == 400)
-        #expect(shop.app.log.contains { $0.contains("orders.exported") && $0.contains("rows=400") })
+        #expect(!shop.app.waitForLog { $0.contains("orders.exported") && $0.contains("rows=400") }.isEmpty)
 
         // The store answers other requests after the export, so it released its connection.
         let page = try browser.get("/admin/orders", host: shop.host)

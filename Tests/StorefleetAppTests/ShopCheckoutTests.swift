@@ -122,7 +122,7 @@ import Testing
 
         let sent = try shop.read { try Outbox(database: $0).list(status: .sent).items }
         #expect(sent.count == 2)
-        #expect(app.log.contains { $0.contains("mail.sent") && $0.contains("store_id=\(shop.store.id)") })
+        #expect(app.waitForLog(count: 2) { $0.contains("mail.sent") && $0.contains("store_id=\(shop.store.id)") }.count == 2)
         #expect(!app.log.contains { $0.contains("mail.sent") && $0.contains("@") })
     }
 

@@ -93,7 +93,7 @@ import Testing
         #expect(rejected?.status == .failed)
         #expect(rejected?.attempts == 1)
         #expect(rejected?.lastError?.contains("550") == true)
-        let failureLines = app.log.filter { $0.contains("mail.failed") && $0.contains("outbox_id=\(rejectedID)") }
+        let failureLines = app.waitForLog { $0.contains("mail.failed") && $0.contains("outbox_id=\(rejectedID)") }
         #expect(failureLines.count == 1)
         #expect(failureLines.allSatisfy { $0.contains("permanent=true") })
         #expect(failureLines.allSatisfy { !$0.contains("nobody@") })

@@ -50,7 +50,7 @@ import Testing
         #expect(retried.lastError?.contains("Could not write the mail file") == true)
         #expect(retried.nextAttemptAt == app.clock.now().addingTimeInterval(30))
         #expect(try outboxStatus(shop, bad)?.attempts == 1)
-        #expect(app.log.contains { $0.contains("mail.failed") && $0.contains("outbox_id=\(bad)") && $0.contains("permanent=true") })
+        #expect(!app.waitForLog { $0.contains("mail.failed") && $0.contains("outbox_id=\(bad)") && $0.contains("permanent=true") }.isEmpty)
         #expect(!app.log.contains { $0.contains("mail.failed") && $0.contains("añ@") })
 
         // Once the disk is fixed and the retry is due, the mail goes out.
@@ -62,7 +62,7 @@ import Testing
         #expect(files.count == 1)
         let mail = try String(contentsOf: try #require(files.first), encoding: .utf8)
         #expect(mail.contains("Message-ID: <\(good).\(shop.store.id)@shop.test>"))
-        #expect(app.log.contains { $0.contains("mail.sent") && $0.contains("outbox_id=\(good)") && $0.contains("attempt=2") })
+        #expect(!app.waitForLog { $0.contains("mail.sent") && $0.contains("outbox_id=\(good)") && $0.contains("attempt=2") }.isEmpty)
     }
 
     @Test func sweeperAbandonsStaleUnpaidOrders() throws {
@@ -85,7 +85,7 @@ import Testing
         #expect(try waitUntil { try shop.order(number: 1001)?.status == .abandoned })
         #expect(try shop.stock(shop.lamp) == 5)
         #expect(try waitUntil { app.app.shopJobs.pendingOrders.all.isEmpty })
-        #expect(app.log.contains { $0.contains("orders.abandoned") && $0.contains("store_id=\(shop.store.id)") && $0.contains("numbers=1001") })
+        #expect(!app.waitForLog { $0.contains("orders.abandoned") && $0.contains("store_id=\(shop.store.id)") && $0.contains("numbers=1001") }.isEmpty)
 
         let status = try shopper.get("/orders/1001?token=\(try #require(try shop.order(number: 1001)).accessToken)", host: shop.host)
         #expect(status.pageText.contains("Canceled because it was not paid in time"))

@@ -100,6 +100,20 @@ final class TestApp: @unchecked Sendable {
     /// The log lines written so far, for checks that an event was logged.
     var log: [String] { capturedLog.lines }
 
+    /// Returns the log lines that match, once at least `count` do or `seconds` have passed.
+    ///
+    /// Background jobs and streamed responses log after the work a test can observe (a
+    /// committed row, the last byte of a body), so a check made at once can run before
+    /// the line is written.
+    func waitForLog(count: Int = 1, seconds: Double = 10, where matches: (String) -> Bool) -> [String] {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            let lines = log.filter(matches)
+            if lines.count >= count || Date() >= deadline { return lines }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
     // MARK: - Stores
 
     /// Returns the store's address on the platform domain.
