@@ -44,7 +44,7 @@ import Testing
 
     @Test func unknownTokensFindNothing() throws {
         let store = try TestStore()
-        try store.sessions.create(staffID: nil)
+        _ = try store.sessions.create(staffID: nil)
         #expect(try store.sessions.find(token: "") == nil)
         #expect(try store.sessions.find(token: "not-a-session") == nil)
         #expect(try store.sessions.find(token: String(repeating: "a", count: 10_000)) == nil)

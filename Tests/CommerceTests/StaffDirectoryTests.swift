@@ -218,13 +218,13 @@ private let staffPassword = "staple of the trail"
         #expect(try store.staff.accountCount() == 1)
 
         // The expired invitation no longer counts, so the plan's second seat is free again.
-        try store.staff.invite(email: "eli@trailhead.example", name: "Eli", limit: 2)
+        _ = try store.staff.invite(email: "eli@trailhead.example", name: "Eli", limit: 2)
         #expect(try store.staff.purgeExpiredInvitations() == 1)
     }
 
     @Test func pendingInvitationsCountTowardLimit() throws {
         let store = try storeWithOwner()
-        try store.staff.invite(email: "dana@trailhead.example", name: "Dana", limit: 2)
+        _ = try store.staff.invite(email: "dana@trailhead.example", name: "Dana", limit: 2)
 
         #expect(throws: CommerceError.staffLimitReached(limit: 2)) {
             try store.staff.invite(email: "eli@trailhead.example", name: "Eli", limit: 2)
@@ -242,7 +242,7 @@ private let staffPassword = "staple of the trail"
     @Test func reinviteInvalidatesOldLink() throws {
         let store = try storeWithOwner()
         let (oldToken, _) = try store.staff.invite(email: "dana@trailhead.example", name: "Dana", limit: nil)
-        try store.staff.invite(email: "dana@trailhead.example", name: "Dana", limit: nil)
+        _ = try store.staff.invite(email: "dana@trailhead.example", name: "Dana", limit: nil)
         #expect(throws: CommerceError.invitationNotFound) { try store.staff.invitation(forToken: oldToken) }
     }
 
@@ -255,7 +255,7 @@ private let staffPassword = "staple of the trail"
         #expect(throws: CommerceError.notFound(entity: "staff invitation", id: String(invitation.id))) {
             try store.staff.revokeInvitation(id: invitation.id)
         }
-        try store.staff.invite(email: "eli@trailhead.example", name: "Eli", limit: 2)
+        _ = try store.staff.invite(email: "eli@trailhead.example", name: "Eli", limit: 2)
     }
 
     @Test func inviteRejectsExistingMember() throws {

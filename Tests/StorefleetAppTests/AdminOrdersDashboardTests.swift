@@ -27,7 +27,7 @@ import Testing
         try shop.placeOrder([(shop.mug, 1)], at: now.addingTimeInterval(-3 * hour))
         try shop.placeOrder([(shop.lamp, 1)], at: now.addingTimeInterval(-1 * hour))
         let canceled = try shop.placeOrder([(shop.mug, 2)], at: now.addingTimeInterval(-2 * hour))
-        try shop.write { database, clock in
+        _ = try shop.write { database, clock in
             try OrderStore(database: database, now: clock).cancel(id: canceled.id, by: .system)
         }
         // Earlier this month, earlier in the 30 days, and before them.

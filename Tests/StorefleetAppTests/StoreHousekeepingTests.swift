@@ -9,7 +9,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("housekeeping-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let queue = try DatabaseQueue(path: folder.appendingPathComponent("store.sqlite").path)
-        try queue.writeWithoutTransaction { try StoreSchema.migrate($0) }
+        _ = try queue.writeWithoutTransaction { try StoreSchema.migrate($0) }
         return (queue, folder)
     }
 
