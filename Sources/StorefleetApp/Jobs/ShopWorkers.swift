@@ -75,10 +75,7 @@ final class ShopWorkers: Sendable {
             do {
                 let (nextMail, pendingOrders) = try app.pool.withStore(store.id) { queue in
                     try queue.read { database in
-                        // TODO: use an Outbox call for the next due time once it has one.
-                        let nextMail = try database.scalar(
-                            "SELECT min(next_attempt_at) FROM outbox WHERE status IN ('queued', 'sending')", as: Date.self
-                        )
+                        let nextMail = try Outbox(database: database).nextDueTime()
                         let pending = try OrderStore(database: database)
                             .list(filter: OrderFilter(status: .pendingPayment, fulfillment: .unfulfilled), perPage: 1)
                         return (nextMail, pending.matchingCount)
