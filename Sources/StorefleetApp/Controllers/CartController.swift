@@ -248,9 +248,20 @@ extension StoreRequest {
     func loadCart() throws -> Cart? {
         guard let token = cartToken else { return nil }
         let now = app.clock.now()
-        // `find` may write: it records the visit at most hourly and deletes an expired cart.
-        return try database.write { database in
-            try CartStore(database: database, now: { now }).find(token: token)
+        // A read suffices unless the cart expired or its last recorded visit is an hour
+        // old: then `find` deletes it or records the visit, which needs a write.
+        let lookup = try database.read { database in
+            try CartStore(database: database, now: { now }).findWithoutWriting(token: token)
+        }
+        switch lookup {
+        case .found(let cart):
+            return cart
+        case .notFound:
+            return nil
+        case .needsWrite:
+            return try database.write { database in
+                try CartStore(database: database, now: { now }).find(token: token)
+            }
         }
     }
 
