@@ -84,3 +84,75 @@ import Testing
         #expect(try shop.read { try $0.scalar("SELECT count(*) FROM sessions", as: Int.self) } == 1)
     }
 }
+
+/// The background checkpoint that keeps store requests from running SQLite's automatic one.
+@Suite struct StoreCheckpointerTests {
+    private func walSize(_ shop: ShopFixture) throws -> Int {
+        let path = shop.app.app.dataDirectory.storeDatabasePath(shop.store.id) + "-wal"
+        return try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+    }
+
+    /// Writes `count` rows of about 4 KiB each, one transaction each, through the pool.
+    private func writeRows(_ shop: ShopFixture, count: Int, from first: Int) throws {
+        for number in first..<(first + count) {
+            try shop.write { database in
+                try database.run("INSERT INTO checkpoint_test (id, body) VALUES (?, ?)", number, String(repeating: "x", count: 4_000))
+            }
+        }
+    }
+
+    @Test func storeConnectionsRaiseAutomaticCheckpoint() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app)
+        let pages = try shop.read { try $0.scalar("PRAGMA wal_autocheckpoint", as: Int.self) }
+        #expect(pages == Application.automaticCheckpointPages)
+    }
+
+    @Test func backgroundCheckpointKeepsWALBounded() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app)
+        try shop.write { try $0.execute("CREATE TABLE checkpoint_test (id INTEGER PRIMARY KEY, body TEXT NOT NULL)") }
+        let checkpointer = StoreCheckpointer(app: app.app)
+
+        // Each round writes about 400 KiB of pages, far below the automatic checkpoint, so
+        // only the checkpointer copies them back.
+        try writeRows(shop, count: 100, from: 0)
+        let first = try checkpointer.checkpoint(shop.store.id)
+        #expect(first.walFrames > 100)
+        #expect(first.checkpointedFrames == first.walFrames)
+        let sizeAfterFirstRound = try walSize(shop)
+
+        for round in 1...5 {
+            try writeRows(shop, count: 100, from: round * 100)
+            let frames = try checkpointer.checkpoint(shop.store.id)
+            #expect(frames.checkpointedFrames == frames.walFrames)
+            // The writer started the WAL again from its beginning after the complete
+            // checkpoint, so it holds about one round's frames, not all rounds'.
+            #expect(frames.walFrames < first.walFrames * 2)
+        }
+        #expect(try walSize(shop) <= sizeAfterFirstRound * 2)
+        #expect(try shop.read { try $0.scalar("SELECT count(*) FROM checkpoint_test", as: Int.self) } == 600)
+    }
+
+    @Test func checkpointOfMissingStoreFails() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let checkpointer = StoreCheckpointer(app: app.app)
+        #expect(throws: SQLiteError.self) { try checkpointer.checkpoint(StoreID.generate()) }
+    }
+
+    @Test func scheduleReturnsEachStoreOnce() {
+        let schedule = CheckpointSchedule()
+        schedule.noteWrite("store-a")
+        schedule.noteWrite("store-b")
+        schedule.noteWrite("store-a")
+
+        #expect(schedule.waitForStores() == ["store-a", "store-b"])
+        #expect(schedule.snapshot.isEmpty)
+        schedule.noteWrite("store-b")
+        schedule.stop()
+        #expect(schedule.waitForStores() == nil)
+    }
+}

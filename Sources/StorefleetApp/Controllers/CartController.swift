@@ -295,8 +295,9 @@ extension StoreRequest {
     }
 
     /// Records that this request's transaction queued mail in the store's outbox, so the
-    /// sender delivers it. Call after the commit.
+    /// sender delivers it and the checkpointer copies the WAL back. Call after the commit.
     func noteQueuedMail() {
         app.shopJobs.mail.schedule(store.id, at: app.clock.now())
+        app.shopJobs.checkpoints.noteWrite(store.id)
     }
 }

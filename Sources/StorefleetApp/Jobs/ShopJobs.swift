@@ -13,6 +13,7 @@ import Tenancy
 final class ShopJobs: Sendable {
     let mail = MailSchedule()
     let pendingOrders = PendingOrderStores()
+    let checkpoints = CheckpointSchedule()
 }
 
 /// Stores whose outbox has mail to deliver, each with the time its next mail is due.

@@ -4,8 +4,9 @@ import HTTPServer
 import Synchronization
 import Tenancy
 
-/// The shop's background threads: the store mail sender, the pending-order sweeper, and a
-/// start-up scan that finds the work an earlier run of the server left in the store files.
+/// The shop's background threads: the store mail sender, the pending-order sweeper, the
+/// WAL checkpointer, and a start-up scan that finds the work an earlier run of the server
+/// left in the store files.
 ///
 /// The scan opens every ready store once, through the pool, and records the stores whose
 /// outbox contains queued mail and those with orders waiting for payment. Until it is done,
@@ -15,6 +16,7 @@ final class ShopWorkers: Sendable {
     let app: Application
     let sender: StoreMailSender
     let sweeper: PendingOrderSweeper
+    let checkpointer: StoreCheckpointer
     private let isStopping = Atomic<Bool>(false)
     private let scanFinished = DispatchSemaphore(value: 0)
 
@@ -22,6 +24,7 @@ final class ShopWorkers: Sendable {
         self.app = app
         sender = StoreMailSender(app: app, transport: transport)
         sweeper = PendingOrderSweeper(app: app, interval: sweepInterval)
+        checkpointer = StoreCheckpointer(app: app)
     }
 
     /// Creates the transport that the configuration names and starts every thread.
@@ -39,6 +42,7 @@ final class ShopWorkers: Sendable {
         ])
         sender.start()
         sweeper.start()
+        checkpointer.start()
         let thread = Thread { [self] in
             scanStores()
             sweeper.sweepSoon()
@@ -54,6 +58,7 @@ final class ShopWorkers: Sendable {
         scanFinished.wait()
         sender.stop()
         sweeper.stop()
+        checkpointer.stop()
         app.logger.info("shop.workers_stopped")
     }
 

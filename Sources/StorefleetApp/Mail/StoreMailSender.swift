@@ -237,6 +237,7 @@ final class StoreMailSender: Sendable {
                     return gaveUp
                 }
             }
+            app.shopJobs.checkpoints.noteWrite(storeID)
         } catch {
             // The claims lapse and the mails are tried again, so nothing is lost; those
             // that went out go out a second time with the same Message-ID.
