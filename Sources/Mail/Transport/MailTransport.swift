@@ -11,7 +11,7 @@ public protocol MailTransport: Sendable {
     func send(_ message: MailMessage) throws(MailTransportError)
 
     /// Delivers each of `messages` and returns one result per message, in the same order.
-    /// A failure affects only its own message. The default sends them one by one; a
+    /// A failure affects only its own message. The default sends them one by one. A
     /// transport that can share work between messages, such as one flush for many files,
     /// does so here.
     func send(_ messages: [MailMessage]) -> [Result<Void, MailTransportError>]

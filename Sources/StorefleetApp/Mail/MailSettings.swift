@@ -111,7 +111,7 @@ enum StoreMailTransport: Sendable {
     }
 
     /// Whether the sender hands a store's whole batch to `send(_:)` at once. True for the
-    /// file transport, which flushes the batch's files together; SMTP and test transports
+    /// file transport, which flushes the batch's files together. SMTP and test transports
     /// get one mail at a time, so a stop waits for one mail server dialogue at most.
     var sendsBatchesAtOnce: Bool {
         if case .files = self { return true }

@@ -64,8 +64,8 @@ final class StoreMailSender: Sendable {
         }
     }
 
-    /// Stops the threads after the mail they are sending, and waits for them. Mail they
-    /// claimed but had not started is queued again at once. Call once, after `start()`.
+    /// Stops the threads after the mail, or the file transport's batch, they are sending,
+    /// and waits for them. Mail they claimed but had not started is queued again at once. Call once, after `start()`.
     func stop() {
         isStopping.store(true, ordering: .relaxed)
         schedule.stop()
@@ -215,8 +215,8 @@ final class StoreMailSender: Sendable {
                         return nil
                     }
                     for id in try outbox.markSent(ids: sentIDs) {
-                        // Its claim lapsed and another attempt reported first; the mail
-                        // went out twice with the same Message-ID.
+                        // Its claim lapsed and another attempt reported first, so the
+                        // mail went out twice with the same Message-ID.
                         logger.warning("mail.mark_sent_skipped", ["store_id": storeID, "outbox_id": id])
                     }
                     for (message, outcome) in results {
