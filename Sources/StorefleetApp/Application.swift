@@ -57,7 +57,10 @@ public final class Application: Sendable {
             maximumOpenStores: configuration.maxOpenStores,
             configuration: Self.storeDatabaseConfiguration,
             logger: tenancyLogger,
-            prepare: { database in try StoreSchema.migrate(database) }
+            prepare: { database in
+                try StoreSchema.migrate(database)
+                try database.execute("PRAGMA wal_autocheckpoint = \(Self.automaticCheckpointPages)")
+            }
         )
         provisioner = Provisioner(
             catalog: catalog,
@@ -91,6 +94,12 @@ public final class Application: Sendable {
         configuration.lookaside = .init(slotSize: 128, count: 128)
         return configuration
     }()
+
+    /// The WAL size in pages at which a store connection's COMMIT runs a checkpoint
+    /// (`PRAGMA wal_autocheckpoint`, SQLite's default is 1,000). `StoreCheckpointer` copies
+    /// busy stores' WAL in the background, so this is the bound on the WAL, 16 MiB with
+    /// 4 KiB pages, rather than the usual trigger.
+    static let automaticCheckpointPages = 4_000
 
     /// Records the port the server listens on, so that the links the app writes (invitation
     /// links, the demo store's address) carry it. It differs from the configured port when

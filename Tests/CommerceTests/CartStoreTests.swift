@@ -200,3 +200,58 @@ import Testing
         }
     }
 }
+
+@Suite struct CartLookupWithoutWritingTests {
+    @Test func recentCartIsFoundWithoutWrite() throws {
+        let shop = try Shop()
+        let token = try shop.cart([(shop.mug, 2)])
+        let stored = try #require(try shop.store.carts.find(token: token))
+        shop.store.clock.advance(by: CartStore.touchInterval - 1)
+
+        guard case .found(let cart) = try shop.store.carts.findWithoutWriting(token: token) else {
+            Issue.record("expected the cart to be found without a write")
+            return
+        }
+        #expect(cart == stored)
+        #expect(try shop.store.database.scalar("SELECT updated_at FROM carts", as: Date.self) == stored.updatedAt)
+    }
+
+    @Test func staleVisitNeedsWrite() throws {
+        let shop = try Shop()
+        let token = try shop.cart([(shop.mug, 1)])
+        shop.store.clock.advance(by: CartStore.touchInterval)
+
+        guard case .needsWrite = try shop.store.carts.findWithoutWriting(token: token) else {
+            Issue.record("expected a cart last visited an hour ago to need a write")
+            return
+        }
+        #expect(try shop.store.carts.find(token: token)?.updatedAt == shop.store.clock.now)
+        guard case .found = try shop.store.carts.findWithoutWriting(token: token) else {
+            Issue.record("expected the cart to be found without a write once its visit is recorded")
+            return
+        }
+    }
+
+    @Test func expiredCartNeedsWrite() throws {
+        let shop = try Shop()
+        let token = try shop.cart([(shop.mug, 1)])
+        shop.store.clock.advance(by: CartStore.defaultLifetime)
+
+        guard case .needsWrite = try shop.store.carts.findWithoutWriting(token: token) else {
+            Issue.record("expected an expired cart to need a write")
+            return
+        }
+        #expect(try shop.store.carts.find(token: token) == nil)
+        #expect(try shop.store.database.scalar("SELECT count(*) FROM carts", as: Int.self) == 0)
+    }
+
+    @Test func unknownTokensAreNotFound() throws {
+        let shop = try Shop()
+        for token in [nil, "", "no-such-cart"] as [String?] {
+            guard case .notFound = try shop.store.carts.findWithoutWriting(token: token) else {
+                Issue.record("expected token \(token ?? "nil") to be not found")
+                continue
+            }
+        }
+    }
+}

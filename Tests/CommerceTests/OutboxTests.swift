@@ -171,3 +171,82 @@ import Testing
         #expect(try store.count("outbox") == 2)
     }
 }
+
+@Suite struct OutboxBatchTests {
+    private func mail(_ subject: String) -> OutgoingMail {
+        OutgoingMail(toAddress: "ana@example.com", toName: "Ana", subject: subject, textBody: "Body", kind: .orderConfirmation)
+    }
+
+    @Test func markSentMarksWholeBatch() throws {
+        let store = try TestStore()
+        let ids = try (1...3).map { try store.outbox.enqueue(mail("Mail \($0)")) }
+        #expect(try store.outbox.claimDue(limit: 10).map(\.id) == ids)
+        store.clock.advance(by: 5)
+
+        #expect(try store.outbox.markSent(ids: ids).isEmpty)
+        for id in ids {
+            let sent = try #require(try store.outbox.find(id: id))
+            #expect(sent.status == .sent)
+            #expect(sent.sentAt == store.clock.now)
+        }
+        #expect(try store.outbox.markSent(ids: []).isEmpty)
+    }
+
+    @Test func markSentSkipsUnclaimedIDs() throws {
+        let store = try TestStore()
+        let claimed = try store.outbox.enqueue(mail("Claimed"))
+        _ = try store.outbox.claimDue(limit: 1)
+        let queued = try store.outbox.enqueue(mail("Queued"))
+
+        #expect(try store.outbox.markSent(ids: [queued, claimed, 999]) == [queued, 999])
+        #expect(try store.outbox.find(id: claimed)?.status == .sent)
+        #expect(try store.outbox.find(id: queued)?.status == .queued)
+        #expect(try store.outbox.find(id: queued)?.sentAt == nil)
+    }
+
+    @Test func failedForGoodSkipsRemainingAttempts() throws {
+        let store = try TestStore()
+        let id = try store.outbox.enqueue(mail("Hello"))
+        _ = try store.outbox.claimDue(limit: 1)
+
+        let failed = try store.outbox.markFailedForGood(id: id, error: "550 no such user " + String(repeating: "x", count: 2_000))
+        #expect(failed.status == .failed)
+        #expect(failed.attempts == 1)
+        #expect(failed.lastError?.count == Outbox.maximumErrorLength)
+        #expect(failed.lastError?.hasPrefix("550 no such user") == true)
+        store.clock.advance(by: 24 * 60 * 60)
+        #expect(try store.outbox.claimDue(limit: 1).isEmpty)
+        #expect(try store.outbox.failedCount() == 1)
+    }
+
+    @Test func failedForGoodNeedsAClaim() throws {
+        let store = try TestStore()
+        let id = try store.outbox.enqueue(mail("Hello"))
+        #expect(throws: OutboxError.notClaimed(id: id, status: .queued)) {
+            try store.outbox.markFailedForGood(id: id, error: "x")
+        }
+        #expect(throws: CommerceError.notFound(entity: "mail", id: "999")) {
+            try store.outbox.markFailedForGood(id: 999, error: "x")
+        }
+        #expect(try store.outbox.find(id: id)?.status == .queued)
+    }
+
+    @Test func nextDueTimeFollowsQueueAndClaims() throws {
+        let store = try TestStore()
+        #expect(try store.outbox.nextDueTime() == nil)
+
+        let first = try store.outbox.enqueue(mail("First"))
+        #expect(try store.outbox.nextDueTime() == store.clock.now)
+
+        _ = try store.outbox.claimDue(limit: 1)
+        #expect(try store.outbox.nextDueTime() == store.clock.now.addingTimeInterval(Outbox.defaultClaimLease))
+
+        _ = try store.outbox.markFailed(id: first, error: "busy")
+        #expect(try store.outbox.nextDueTime() == store.clock.now.addingTimeInterval(Outbox.RetryPolicy.default.delay(afterAttempt: 1)))
+
+        store.clock.advance(by: 60)
+        _ = try store.outbox.claimDue(limit: 1)
+        try store.outbox.markSent(id: first)
+        #expect(try store.outbox.nextDueTime() == nil)
+    }
+}

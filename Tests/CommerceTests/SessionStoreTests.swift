@@ -162,3 +162,57 @@ import Testing
         #expect(try store.sessions.purgeExpired() == 0)
     }
 }
+
+@Suite struct SessionLookupWithoutWritingTests {
+    @Test func recentSessionIsFoundWithoutWrite() throws {
+        let store = try TestStore()
+        let (token, session) = try store.sessions.create(staffID: nil)
+        store.clock.advance(by: SessionStore.touchInterval - 1)
+
+        guard case .found(let found) = try store.sessions.findWithoutWriting(token: token) else {
+            Issue.record("expected the session to be found without a write")
+            return
+        }
+        #expect(found == session)
+        #expect(try store.database.scalar("SELECT last_seen_at FROM sessions", as: Date.self) == session.lastSeenAt)
+    }
+
+    @Test func staleVisitNeedsWrite() throws {
+        let store = try TestStore()
+        let (token, _) = try store.sessions.create(staffID: nil)
+        store.clock.advance(by: SessionStore.touchInterval)
+
+        guard case .needsWrite = try store.sessions.findWithoutWriting(token: token) else {
+            Issue.record("expected a session last seen a minute ago to need a write")
+            return
+        }
+        #expect(try store.sessions.find(token: token)?.lastSeenAt == store.clock.now)
+        guard case .found = try store.sessions.findWithoutWriting(token: token) else {
+            Issue.record("expected the session to be found without a write once its visit is recorded")
+            return
+        }
+    }
+
+    @Test func expiredSessionNeedsWrite() throws {
+        let store = try TestStore()
+        let (token, _) = try store.sessions.create(staffID: nil)
+        store.clock.advance(by: SessionStore.defaultIdleTimeout)
+
+        guard case .needsWrite = try store.sessions.findWithoutWriting(token: token) else {
+            Issue.record("expected an expired session to need a write")
+            return
+        }
+        #expect(try store.sessions.find(token: token) == nil)
+        #expect(try store.database.scalar("SELECT count(*) FROM sessions", as: Int.self) == 0)
+    }
+
+    @Test func unknownTokensAreNotFound() throws {
+        let store = try TestStore()
+        for token in ["", "no-such-session", String(repeating: "x", count: 300)] {
+            guard case .notFound = try store.sessions.findWithoutWriting(token: token) else {
+                Issue.record("expected token of \(token.count) characters to be not found")
+                continue
+            }
+        }
+    }
+}

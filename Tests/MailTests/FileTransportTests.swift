@@ -90,3 +90,69 @@ import Testing
         }
     }
 }
+
+@Suite struct FileTransportBatchTests {
+    private func messages(_ count: Int) throws -> [MailMessage] {
+        try (0..<count).map { index in
+            try MailMessage(
+                from: MailAddress("stores@storefleet.example"), to: [MailAddress("ana@example.com")],
+                subject: "Order \(index)", textBody: String(repeating: "line \(index)\n", count: 200),
+                messageIDDomain: "mail.storefleet.example"
+            )
+        }
+    }
+
+    @Test func batchWritesEveryMessage() throws {
+        let folder = try TemporaryFolder()
+        let batch = try messages(30)
+
+        let results = FileTransport(folder: folder.file("outbox/st_1")).send(batch)
+
+        #expect(results.count == batch.count)
+        #expect(results.allSatisfy { (try? $0.get()) != nil })
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.file("outbox/st_1").path)
+        #expect(names.count == batch.count)
+        #expect(!names.contains { $0.hasPrefix(".") })
+        for message in batch {
+            let name = try #require(names.first { $0.contains(message.messageID) })
+            #expect(Array(try Data(contentsOf: folder.file("outbox/st_1/\(name)"))) == message.render())
+        }
+    }
+
+    @Test func sameMessageTwiceInBatchGetsTwoFiles() throws {
+        let folder = try TemporaryFolder()
+        let message = try makeMessage()
+
+        let results = FileTransport(folder: folder.url).send([message, message])
+
+        #expect(results.count == 2)
+        #expect(results.allSatisfy { (try? $0.get()) != nil })
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(names.count == 2)
+        #expect(names.allSatisfy { $0.hasSuffix(".eml") })
+    }
+
+    @Test func emptyBatchWritesNothing() throws {
+        let folder = try TemporaryFolder()
+        #expect(FileTransport(folder: folder.file("outbox")).send([]).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: folder.file("outbox").path))
+    }
+
+    @Test func batchIntoFileFailsEveryMessage() throws {
+        let folder = try TemporaryFolder()
+        let blocker = folder.file("outbox")
+        try Data("not a folder".utf8).write(to: blocker)
+
+        let results = FileTransport(folder: blocker).send(try messages(3))
+
+        #expect(results.count == 3)
+        for result in results {
+            guard case .failure(.fileWriteFailed(let path, _)) = result else {
+                Issue.record("expected a write failure, got \(result)")
+                continue
+            }
+            #expect(path == blocker.path)
+        }
+        #expect(try String(contentsOf: blocker, encoding: .utf8) == "not a folder")
+    }
+}

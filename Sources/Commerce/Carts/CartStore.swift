@@ -49,6 +49,25 @@ public struct CartStore {
         }
     }
 
+    /// Looks up the cart for a cookie's token without writing. Returns `.needsWrite` when
+    /// `find(token:)` would write: to delete an expired cart, or to record a visit because
+    /// the cart's last change or visit is at least `touchInterval` old.
+    public func findWithoutWriting(token: String?) throws -> VisitLookup<Cart> {
+        guard let token, !token.isEmpty, token.utf8.count <= 256 else { return .notFound }
+        guard let row = try database.queryFirst(
+            "SELECT id, created_at, updated_at FROM carts WHERE token_hash = ?", SHA256.hash(token),
+            map: { CartRow(id: try $0.get("id"), createdAt: try $0.get("created_at"), updatedAt: try $0.get("updated_at")) }
+        ) else {
+            return .notFound
+        }
+
+        let age = now().timeIntervalSince(row.updatedAt)
+        if age >= lifetime || age >= Self.touchInterval {
+            return .needsWrite
+        }
+        return .found(try Self.load(cartID: row.id, createdAt: row.createdAt, updatedAt: row.updatedAt, in: database))
+    }
+
     // MARK: - Changing
 
     /// Adds `quantity` units of product `productID`, creating a cart when `token` is nil,

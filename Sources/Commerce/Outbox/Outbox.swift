@@ -158,6 +158,31 @@ public struct Outbox {
         }
     }
 
+    /// Records that the claimed mails `ids` were handed to the mail server, in one
+    /// transaction, for a sender that delivers a batch. An id that is no longer claimed (its
+    /// claim lapsed and was reported by another sender, or it is unknown) is skipped, so
+    /// one stale id does not leave the rest of the batch to be sent again.
+    ///
+    /// - Returns: the ids that were not marked sent, in the order given.
+    @discardableResult
+    public func markSent(ids: [Int64]) throws -> [Int64] {
+        guard !ids.isEmpty else { return [] }
+        return try database.transaction(.immediate) { database in
+            let time = now()
+            var skipped: [Int64] = []
+            for id in ids {
+                try database.run(
+                    "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND status = 'sending'",
+                    time, id
+                )
+                if database.changes == 0 {
+                    skipped.append(id)
+                }
+            }
+            return skipped
+        }
+    }
+
     /// Records a failed attempt of claimed mail `id`. The mail is queued again for
     /// `retryAt`, or after the retry policy's delay when nil, unless this was its last
     /// allowed attempt: then it stays `failed` until someone calls `retry(id:)`.
@@ -184,6 +209,36 @@ public struct Outbox {
             }
             return try require(id, in: database)
         }
+    }
+
+    /// Records that claimed mail `id` failed for good: it stays `failed`, whatever attempts
+    /// it has left, until someone calls `retry(id:)`. For a failure that retrying cannot
+    /// fix, such as an address the mail server rejected as unknown.
+    ///
+    /// - Parameter error: what went wrong; cut to `maximumErrorLength` characters. It must
+    ///   not contain secrets.
+    /// - Returns: the mail as it is afterwards.
+    /// - Throws: `OutboxError.notClaimed` when the mail is not being sent,
+    ///   `CommerceError.notFound` for an unknown id.
+    @discardableResult
+    public func markFailedForGood(id: Int64, error: String) throws -> OutboxMessage {
+        try database.transaction(.immediate) { database in
+            _ = try requireClaimed(id, in: database)
+            try database.run(
+                "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?",
+                String(error.prefix(Self.maximumErrorLength)), id
+            )
+            return try require(id, in: database)
+        }
+    }
+
+    /// Returns when the next queued mail is due, or nil when no mail is queued or being
+    /// sent. A mail being sent counts at the end of its claim, when it may be claimed again.
+    /// The time may be in the past: the mail is due now.
+    public func nextDueTime() throws -> Date? {
+        try database.scalar(
+            "SELECT min(next_attempt_at) FROM outbox WHERE status IN ('queued', 'sending')", as: Date.self
+        )
     }
 
     // MARK: - Admin

@@ -90,6 +90,25 @@ public struct SessionStore {
         return session
     }
 
+    /// Looks up the session for a cookie's token without writing. Returns `.needsWrite`
+    /// when `find(token:)` would write: to delete an expired session, or to record a visit
+    /// because `last_seen_at` is at least `touchInterval` old. So most requests of a busy
+    /// session need only a read transaction.
+    public func findWithoutWriting(token: String) throws -> VisitLookup<Session> {
+        guard !token.isEmpty, token.utf8.count <= 256 else { return .notFound }
+        guard let session = try database.queryFirst(
+            "SELECT \(Session.columns) FROM sessions WHERE token_hash = ?", SHA256.hash(token), map: Session.init(row:)
+        ) else {
+            return .notFound
+        }
+
+        let currentTime = now()
+        if currentTime >= expiry(of: session) || currentTime.timeIntervalSince(session.lastSeenAt) >= Self.touchInterval {
+            return .needsWrite
+        }
+        return .found(session)
+    }
+
     /// Returns when `session` expires unless another request comes first: the earlier of its
     /// idle and absolute deadlines.
     public func expiry(of session: Session) -> Date {

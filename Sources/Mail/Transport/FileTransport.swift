@@ -22,6 +22,44 @@ public struct FileTransport: MailTransport {
         _ = try write(message)
     }
 
+    /// Writes every message of `messages` as its own file, as `write(_:)` does, but flushes
+    /// the batch together: all temporary files are written first and then each is flushed
+    /// with fsync(2) before it is linked under its final name. The disk then takes the
+    /// whole batch's writes at once rather than one file per round trip, and a message whose
+    /// result is success is complete on disk, as with `send(_:)`.
+    public func send(_ messages: [MailMessage]) -> [Result<Void, MailTransportError>] {
+        guard !messages.isEmpty else { return [] }
+        do {
+            try createFolder()
+        } catch {
+            return messages.map { _ in .failure(error) }
+        }
+
+        var pending: [PendingFile?] = []
+        var results: [Result<Void, MailTransportError>] = []
+        for message in messages {
+            do {
+                pending.append(try writeTemporary(message))
+                results.append(.success(()))
+            } catch {
+                pending.append(nil)
+                results.append(.failure(error))
+            }
+        }
+
+        for (index, file) in pending.enumerated() {
+            guard let file else { continue }
+            do {
+                try flush(file)
+                _ = try linkFinal(file)
+            } catch {
+                results[index] = .failure(error)
+            }
+            unlink(file.temporaryPath)
+        }
+        return results
+    }
+
     /// Writes `message` and returns the file's URL. The name is the current UTC time to
     /// the millisecond and the Message-ID, such as
     /// `20251204T203800.123Z-1f0c…@mail.example.com.eml`, so files sort by time. A
@@ -29,37 +67,35 @@ public struct FileTransport: MailTransport {
     /// `.eml` rather than replacing the first file.
     @discardableResult
     public func write(_ message: MailMessage) throws(MailTransportError) -> URL {
+        try createFolder()
+        let file = try writeTemporary(message)
+        defer { unlink(file.temporaryPath) }
+        try flush(file)
+        return try linkFinal(file)
+    }
+
+    /// A message written to its hidden temporary file, open and not yet flushed.
+    private struct PendingFile {
+        var descriptor: Int32
+        var temporaryPath: String
+        var baseName: String
+    }
+
+    private func createFolder() throws(MailTransportError) {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             throw .fileWriteFailed(path: folder.path, reason: "could not create the folder (\(error.localizedDescription))")
         }
-
-        let baseName = MailDate.fileTimestamp(Date()) + "-" + Self.fileNameSafe(message.messageID)
-        let temporary = folder.appendingPathComponent(".\(baseName).\(MailMessage.randomHex(byteCount: 8)).tmp")
-        try writeFlushed(message.render(), to: temporary.path)
-        defer { unlink(temporary.path) }
-
-        // link(2) fails with EEXIST instead of replacing a file, unlike rename(2), so two
-        // messages never overwrite each other. The temporary name is removed afterwards.
-        for attempt in 1...1000 {
-            let name = attempt == 1 ? "\(baseName).eml" : "\(baseName)-\(attempt).eml"
-            let destination = folder.appendingPathComponent(name)
-            if link(temporary.path, destination.path) == 0 {
-                return destination
-            }
-            let code = errno
-            guard code == EEXIST else {
-                throw .fileWriteFailed(path: destination.path, reason: String(cString: strerror(code)))
-            }
-        }
-        throw .fileWriteFailed(path: folder.appendingPathComponent("\(baseName).eml").path, reason: "1000 files with this name already exist")
     }
 
-    /// Creates `path` (which must not exist), writes all of `bytes` and flushes them to
-    /// disk with fsync(2), so the file that gets the final name is complete even after a
-    /// power loss.
-    private func writeFlushed(_ bytes: [UInt8], to path: String) throws(MailTransportError) {
+    /// Creates the hidden temporary file of `message` in `folder` and writes all of the
+    /// rendered message to it. The descriptor stays open for `flush(_:)`.
+    private func writeTemporary(_ message: MailMessage) throws(MailTransportError) -> PendingFile {
+        let baseName = MailDate.fileTimestamp(Date()) + "-" + Self.fileNameSafe(message.messageID)
+        let path = folder.appendingPathComponent(".\(baseName).\(MailMessage.randomHex(byteCount: 8)).tmp").path
+        let bytes = message.render()
+
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw .fileWriteFailed(path: path, reason: String(cString: strerror(errno)))
@@ -78,13 +114,34 @@ public struct FileTransport: MailTransport {
             }
             offset += written
         }
-        guard fsync(descriptor) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(descriptor)
-            unlink(path)
-            throw .fileWriteFailed(path: path, reason: "fsync failed: \(reason)")
+        return PendingFile(descriptor: descriptor, temporaryPath: path, baseName: baseName)
+    }
+
+    /// Flushes `file` to disk with fsync(2) and closes it, so the file that gets the final
+    /// name is complete even after a power loss.
+    private func flush(_ file: PendingFile) throws(MailTransportError) {
+        defer { close(file.descriptor) }
+        guard fsync(file.descriptor) == 0 else {
+            throw .fileWriteFailed(path: file.temporaryPath, reason: "fsync failed: \(String(cString: strerror(errno)))")
         }
-        close(descriptor)
+    }
+
+    /// Links the flushed temporary file under its final `.eml` name and returns that URL.
+    private func linkFinal(_ file: PendingFile) throws(MailTransportError) -> URL {
+        // link(2) fails with EEXIST instead of replacing a file, unlike rename(2), so two
+        // messages never overwrite each other. The caller removes the temporary name.
+        for attempt in 1...1000 {
+            let name = attempt == 1 ? "\(file.baseName).eml" : "\(file.baseName)-\(attempt).eml"
+            let destination = folder.appendingPathComponent(name)
+            if link(file.temporaryPath, destination.path) == 0 {
+                return destination
+            }
+            let code = errno
+            guard code == EEXIST else {
+                throw .fileWriteFailed(path: destination.path, reason: String(cString: strerror(code)))
+            }
+        }
+        throw .fileWriteFailed(path: folder.appendingPathComponent("\(file.baseName).eml").path, reason: "1000 files with this name already exist")
     }
 
     /// Keeps letters, digits, `.`, `-`, `_` and `@` and replaces everything else with `_`.

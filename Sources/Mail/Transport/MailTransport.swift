@@ -9,4 +9,18 @@
 public protocol MailTransport: Sendable {
     /// Delivers `message`, or throws why it could not.
     func send(_ message: MailMessage) throws(MailTransportError)
+
+    /// Delivers each of `messages` and returns one result per message, in the same order.
+    /// A failure affects only its own message. The default sends them one by one. A
+    /// transport that can share work between messages, such as one flush for many files,
+    /// does so here.
+    func send(_ messages: [MailMessage]) -> [Result<Void, MailTransportError>]
+}
+
+extension MailTransport {
+    public func send(_ messages: [MailMessage]) -> [Result<Void, MailTransportError>] {
+        messages.map { message in
+            Result { () throws(MailTransportError) in try send(message) }
+        }
+    }
 }

@@ -259,9 +259,20 @@ extension StoreRequest {
     func loadCart() throws -> Cart? {
         guard let token = cartToken else { return nil }
         let now = app.clock.now()
-        // `find` may write: it records the visit at most hourly and deletes an expired cart.
-        return try database.write { database in
-            try CartStore(database: database, now: { now }).find(token: token)
+        // A read suffices unless the cart expired or its last recorded visit is an hour
+        // old: then `find` deletes it or records the visit, which needs a write.
+        let lookup = try database.read { database in
+            try CartStore(database: database, now: { now }).findWithoutWriting(token: token)
+        }
+        switch lookup {
+        case .found(let cart):
+            return cart
+        case .notFound:
+            return nil
+        case .needsWrite:
+            return try database.write { database in
+                try CartStore(database: database, now: { now }).find(token: token)
+            }
         }
     }
 
@@ -295,8 +306,9 @@ extension StoreRequest {
     }
 
     /// Records that this request's transaction queued mail in the store's outbox, so the
-    /// sender delivers it. Call after the commit.
+    /// sender delivers it and the checkpointer copies the WAL back. Call after the commit.
     func noteQueuedMail() {
         app.shopJobs.mail.schedule(store.id, at: app.clock.now())
+        app.shopJobs.checkpoints.noteWrite(store.id)
     }
 }

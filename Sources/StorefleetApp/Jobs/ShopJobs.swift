@@ -13,6 +13,7 @@ import Tenancy
 final class ShopJobs: Sendable {
     let mail = MailSchedule()
     let pendingOrders = PendingOrderStores()
+    let checkpoints = CheckpointSchedule()
 }
 
 /// Stores whose outbox has mail to deliver, each with the time its next mail is due.
@@ -21,6 +22,8 @@ final class MailSchedule: @unchecked Sendable {
     // `condition` is locked.
     private let condition = NSCondition()
     private var due: [String: Date] = [:]
+    /// Stores a sender thread took and has not finished, which no other thread may take.
+    private var inProgress: Set<String> = []
     private var isStopped = false
 
     /// Records that `storeID` has mail due at `time` and wakes the sender. An earlier time
@@ -34,7 +37,9 @@ final class MailSchedule: @unchecked Sendable {
     }
 
     /// Removes and returns a store whose mail is due by `clock`, blocking until there is
-    /// one. Returns nil once `stop()` was called.
+    /// one, and marks it in progress until `finish(_:)`. A store in progress is not
+    /// returned, even when it is scheduled again meanwhile, so two sender threads never
+    /// deliver one store's mail at once. Returns nil once `stop()` was called.
     ///
     /// - Parameter maximumWait: the longest sleep in seconds before the times are checked
     ///   again, so a clock that tests move by hand is noticed.
@@ -43,15 +48,25 @@ final class MailSchedule: @unchecked Sendable {
         defer { condition.unlock() }
         while !isStopped {
             let now = clock.now()
-            let earliest = due.min { $0.value < $1.value }
+            let earliest = due.filter { !inProgress.contains($0.key) }.min { $0.value < $1.value }
             if let earliest, earliest.value <= now {
                 due[earliest.key] = nil
+                inProgress.insert(earliest.key)
                 return earliest.key
             }
             let wait = earliest.map { min($0.value.timeIntervalSince(now), maximumWait) } ?? maximumWait
             _ = condition.wait(until: Date().addingTimeInterval(max(wait, 0.01)))
         }
         return nil
+    }
+
+    /// Records that the thread that took `storeID` is done with it, so any thread may take
+    /// it again when its mail is due.
+    func finish(_ storeID: String) {
+        condition.lock()
+        inProgress.remove(storeID)
+        condition.broadcast()
+        condition.unlock()
     }
 
     /// The stores waiting and when their mail is due, for logs and tests.

@@ -4,8 +4,9 @@ import HTTPServer
 import Synchronization
 import Tenancy
 
-/// The shop's background threads: the store mail sender, the pending-order sweeper, and a
-/// start-up scan that finds the work an earlier run of the server left in the store files.
+/// The shop's background threads: the store mail sender, the pending-order sweeper, the
+/// WAL checkpointer, and a start-up scan that finds the work an earlier run of the server
+/// left in the store files.
 ///
 /// The scan opens every ready store once, through the pool, and records the stores whose
 /// outbox contains queued mail and those with orders waiting for payment. Until it is done,
@@ -15,6 +16,7 @@ final class ShopWorkers: Sendable {
     let app: Application
     let sender: StoreMailSender
     let sweeper: PendingOrderSweeper
+    let checkpointer: StoreCheckpointer
     private let isStopping = Atomic<Bool>(false)
     private let scanFinished = DispatchSemaphore(value: 0)
 
@@ -22,6 +24,7 @@ final class ShopWorkers: Sendable {
         self.app = app
         sender = StoreMailSender(app: app, transport: transport)
         sweeper = PendingOrderSweeper(app: app, interval: sweepInterval)
+        checkpointer = StoreCheckpointer(app: app)
     }
 
     /// Creates the transport that the configuration names and starts every thread.
@@ -39,6 +42,7 @@ final class ShopWorkers: Sendable {
         ])
         sender.start()
         sweeper.start()
+        checkpointer.start()
         let thread = Thread { [self] in
             scanStores()
             sweeper.sweepSoon()
@@ -54,6 +58,7 @@ final class ShopWorkers: Sendable {
         scanFinished.wait()
         sender.stop()
         sweeper.stop()
+        checkpointer.stop()
         app.logger.info("shop.workers_stopped")
     }
 
@@ -75,10 +80,7 @@ final class ShopWorkers: Sendable {
             do {
                 let (nextMail, pendingOrders) = try app.pool.withStore(store.id) { queue in
                     try queue.read { database in
-                        // TODO: use an Outbox call for the next due time once it has one.
-                        let nextMail = try database.scalar(
-                            "SELECT min(next_attempt_at) FROM outbox WHERE status IN ('queued', 'sending')", as: Date.self
-                        )
+                        let nextMail = try Outbox(database: database).nextDueTime()
                         let pending = try OrderStore(database: database)
                             .list(filter: OrderFilter(status: .pendingPayment, fulfillment: .unfulfilled), perPage: 1)
                         return (nextMail, pending.matchingCount)

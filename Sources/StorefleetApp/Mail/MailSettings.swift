@@ -110,6 +110,14 @@ enum StoreMailTransport: Sendable {
         }
     }
 
+    /// Whether the sender hands a store's whole batch to `send(_:)` at once. True for the
+    /// file transport, which flushes the batch's files together. SMTP and test transports
+    /// get one mail at a time, so a stop waits for one mail server dialogue at most.
+    var sendsBatchesAtOnce: Bool {
+        if case .files = self { return true }
+        return false
+    }
+
     /// A short name for the start-up log line, without any credential.
     var logDescription: String {
         switch self {

@@ -6,14 +6,19 @@ import SQLite
 import Synchronization
 import Tenancy
 
-/// Delivers the mail that stores queue in their outboxes, on one background thread.
+/// Delivers the mail that stores queue in their outboxes, on `threadCount` background
+/// threads.
 ///
 /// Requests never send mail: they insert it into the store's outbox in the transaction
 /// that makes the change, and after the commit they record the store in `MailSchedule`.
-/// This thread takes the store whose mail is due first, claims up to `batchSize` mails
-/// with `Outbox.claimDue`, sends each one with no database lock held, and reports the
-/// result with `markSent` or `markFailed`, which schedules Commerce's retries with backoff.
-/// It then puts the store back in the schedule for its next due mail, if any.
+/// A thread takes the store whose mail is due first (the schedule never gives one store to
+/// two threads at once), claims up to `batchSize` mails with `Outbox.claimDue` in one
+/// transaction, and sends them with no database lock held. The file transport writes a
+/// batch's files and then flushes them together. The thread then reports the results of
+/// the whole batch in one more transaction: `markSent(ids:)` for the mails delivered,
+/// and `markFailed` or `markFailedForGood` for the others, which schedules Commerce's
+/// retries with backoff. It then puts the store back in the schedule for its next due
+/// mail, if any.
 ///
 /// No mail is lost: a mail stays in the store's file until it is marked sent or has
 /// failed for good, and a claim that is never reported (the process stopped during a send)
@@ -21,7 +26,7 @@ import Tenancy
 /// of one outbox row carries the same Message-ID, so receivers can drop a duplicate.
 final class StoreMailSender: Sendable {
     /// Mails claimed at once per store. A store with more is visited again at once.
-    static let batchSize = 20
+    static let batchSize = 50
     /// The maximum sleep between checks of the schedule, in seconds.
     static let maximumWait: TimeInterval = 60
     /// How soon a store whose outbox could not be read is tried again, in seconds.
@@ -29,35 +34,44 @@ final class StoreMailSender: Sendable {
 
     let app: Application
     let transport: StoreMailTransport
+    /// Threads that deliver, each for a different store at a time.
+    let threadCount: Int
     private let isStopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(app: Application, transport: StoreMailTransport) {
+    init(app: Application, transport: StoreMailTransport, threadCount: Int = 2) {
+        precondition(threadCount >= 1, "the mail sender needs at least one thread")
         self.app = app
         self.transport = transport
+        self.threadCount = threadCount
     }
 
     private var schedule: MailSchedule { app.shopJobs.mail }
     private var logger: Logger { app.logger }
 
-    /// Starts the sender's thread. Call once.
+    /// Starts the sender's threads. Call once.
     func start() {
-        let thread = Thread { [self] in
-            while let storeID = schedule.waitForDueStore(clock: app.clock, maximumWait: Self.maximumWait) {
-                deliverDueMail(storeID: storeID)
+        for number in 1...threadCount {
+            let thread = Thread { [self] in
+                while let storeID = schedule.waitForDueStore(clock: app.clock, maximumWait: Self.maximumWait) {
+                    deliverDueMail(storeID: storeID)
+                    schedule.finish(storeID)
+                }
+                finished.signal()
             }
-            finished.signal()
+            thread.name = "storefleet-mail-sender-\(number)"
+            thread.start()
         }
-        thread.name = "storefleet-mail-sender"
-        thread.start()
     }
 
-    /// Stops the thread after the mail it is sending, and waits for it. Mail it claimed but
-    /// had not started is queued again at once. Call once, after `start()`.
+    /// Stops the threads after the mail, or the file transport's batch, they are sending,
+    /// and waits for them. Mail they claimed but had not started is queued again at once. Call once, after `start()`.
     func stop() {
         isStopping.store(true, ordering: .relaxed)
         schedule.stop()
-        finished.wait()
+        for _ in 0..<threadCount {
+            finished.wait()
+        }
     }
 
     // MARK: - One store
@@ -129,64 +143,125 @@ final class StoreMailSender: Sendable {
         }
     }
 
-    /// Returns when the store's next queued mail is due, or nil when none is queued.
     private func nextDueTime(storeID: String) throws -> Date? {
         try app.pool.withStore(storeID) { queue in
-            try queue.read { database in
-                // TODO: move this query into Outbox as a public call; it reads the outbox
-                // table's columns, which Commerce owns.
-                try database.scalar(
-                    "SELECT min(next_attempt_at) FROM outbox WHERE status IN ('queued', 'sending')", as: Date.self
-                )
-            }
+            try queue.read { database in try Outbox(database: database).nextDueTime() }
         }
     }
 
-    // MARK: - One mail
+    // MARK: - One batch
+
+    /// The result of one claimed mail, recorded with the rest of its batch.
+    private enum Outcome {
+        case sent
+        case failed(error: String, permanent: Bool)
+        /// The server is stopping and the mail was not sent: it is queued again at once.
+        case released
+    }
 
     private func deliver(_ batch: Batch, storeID: String) {
-        let storeTransport = transport.transport(forStore: storeID)
+        guard !batch.messages.isEmpty else { return }
+        var outcomes: [Outcome?] = Array(repeating: nil, count: batch.messages.count)
+
+        // A stored mail that cannot become a valid message (an address outside the ASCII
+        // form that SMTP without SMTPUTF8 accepts) fails for good, since retrying cannot help.
+        var envelopes: [(index: Int, message: MailMessage)] = []
         for (index, message) in batch.messages.enumerated() {
-            if isStopping.load(ordering: .relaxed) {
-                release(Array(batch.messages[index...]), storeID: storeID)
-                return
+            do {
+                envelopes.append((index, try envelope(message, batch: batch, storeID: storeID)))
+            } catch {
+                outcomes[index] = .failed(error: String(describing: error), permanent: true)
             }
-            deliver(message, batch: batch, storeID: storeID, through: storeTransport)
+        }
+
+        let storeTransport = transport.transport(forStore: storeID)
+        if transport.sendsBatchesAtOnce {
+            let results = isStopping.load(ordering: .relaxed) ? nil : storeTransport.send(envelopes.map(\.message))
+            for (position, item) in envelopes.enumerated() {
+                outcomes[item.index] = results.map { Self.outcome($0[position]) } ?? .released
+            }
+        } else {
+            // One at a time, so that a stop waits for one mail server dialogue at most.
+            for item in envelopes {
+                if isStopping.load(ordering: .relaxed) {
+                    outcomes[item.index] = .released
+                    continue
+                }
+                outcomes[item.index] = Self.outcome(Result { () throws(MailTransportError) in try storeTransport.send(item.message) })
+            }
+        }
+
+        record(zip(batch.messages, outcomes.map { $0 ?? .released }).map { ($0, $1) }, storeID: storeID)
+    }
+
+    private static func outcome(_ result: Result<Void, MailTransportError>) -> Outcome {
+        switch result {
+        case .success: return .sent
+        case .failure(let error): return .failed(error: error.description, permanent: error.isPermanent)
         }
     }
 
-    private func deliver(_ message: OutboxMessage, batch: Batch, storeID: String, through storeTransport: any MailTransport) {
-        let mailMessage: MailMessage
+    /// Records the outcome of every mail of a batch in one transaction, then logs each.
+    private func record(_ results: [(OutboxMessage, Outcome)], storeID: String) {
+        let now = app.clock.now()
+        let gaveUp: Set<Int64>
         do {
-            mailMessage = try envelope(message, batch: batch, storeID: storeID)
-        } catch {
-            // The stored mail cannot become a valid message (an address outside the
-            // ASCII form that SMTP without SMTPUTF8 accepts), so retrying cannot help.
-            recordFailure(message, storeID: storeID, error: String(describing: error), permanent: true)
-            return
-        }
-
-        do {
-            try storeTransport.send(mailMessage)
-        } catch {
-            recordFailure(message, storeID: storeID, error: error.description, permanent: error.isPermanent)
-            return
-        }
-
-        do {
-            let now = app.clock.now()
-            try app.pool.withStore(storeID) { queue in
-                try queue.write { database in try Outbox(database: database, now: { now }).markSent(id: message.id) }
+            gaveUp = try app.pool.withStore(storeID) { queue in
+                try queue.write { database in
+                    let outbox = Outbox(database: database, now: { now })
+                    var gaveUp = Set<Int64>()
+                    let sentIDs = results.compactMap { message, outcome -> Int64? in
+                        if case .sent = outcome { return message.id }
+                        return nil
+                    }
+                    for id in try outbox.markSent(ids: sentIDs) {
+                        // Its claim lapsed and another attempt reported first, so the
+                        // mail went out twice with the same Message-ID.
+                        logger.warning("mail.mark_sent_skipped", ["store_id": storeID, "outbox_id": id])
+                    }
+                    for (message, outcome) in results {
+                        switch outcome {
+                        case .sent:
+                            continue
+                        case .failed(let error, permanent: true):
+                            _ = try outbox.markFailedForGood(id: message.id, error: error)
+                            gaveUp.insert(message.id)
+                        case .failed(let error, permanent: false):
+                            if try outbox.markFailed(id: message.id, error: error).status == .failed {
+                                gaveUp.insert(message.id)
+                            }
+                        case .released:
+                            try outbox.markFailed(id: message.id, error: "The server stopped before this mail was sent.", retryAt: now)
+                        }
+                    }
+                    return gaveUp
+                }
             }
-            logger.info("mail.sent", [
-                "store_id": storeID, "outbox_id": message.id, "kind": message.mail.kind.rawValue, "attempt": message.attempts,
-            ])
+            app.shopJobs.checkpoints.noteWrite(storeID)
         } catch {
-            // The mail went out but the store file did not record it, so the claim lapses
-            // and the mail goes out a second time with the same Message-ID.
-            logger.error("mail.mark_sent_failed", [
-                "store_id": storeID, "outbox_id": message.id, "error": String(describing: error),
+            // The claims lapse and the mails are tried again, so nothing is lost; those
+            // that went out go out a second time with the same Message-ID.
+            logger.error("mail.record_results_failed", [
+                "store_id": storeID, "count": results.count, "error": String(describing: error),
             ])
+            return
+        }
+
+        for (message, outcome) in results {
+            switch outcome {
+            case .sent:
+                logger.info("mail.sent", [
+                    "store_id": storeID, "outbox_id": message.id, "kind": message.mail.kind.rawValue, "attempt": message.attempts,
+                ])
+            case .failed(let error, let permanent):
+                logger.warning("mail.failed", [
+                    "store_id": storeID, "outbox_id": message.id, "kind": message.mail.kind.rawValue,
+                    "attempt": message.attempts, "permanent": permanent, "gave_up": gaveUp.contains(message.id),
+                    "error": Self.withoutAddresses(error),
+                ])
+            case .released:
+                continue
+            }
         }
     }
 
@@ -216,60 +291,6 @@ final class StoreMailSender: Sendable {
             htmlBody: mail.htmlBody,
             messageID: "\(message.id).\(storeID)@\(configuration.mailDomain)",
             date: app.clock.now()
-        )
-    }
-
-    private func recordFailure(_ message: OutboxMessage, storeID: String, error: String, permanent: Bool) {
-        let now = app.clock.now()
-        do {
-            let status: OutboxStatus = try app.pool.withStore(storeID) { queue in
-                try queue.write { database in
-                    if permanent {
-                        try Self.markPermanentlyFailed(message.id, error: error, in: database)
-                        return .failed
-                    }
-                    return try Outbox(database: database, now: { now }).markFailed(id: message.id, error: error).status
-                }
-            }
-            logger.warning("mail.failed", [
-                "store_id": storeID, "outbox_id": message.id, "kind": message.mail.kind.rawValue,
-                "attempt": message.attempts, "permanent": permanent, "gave_up": status == .failed,
-                "error": Self.withoutAddresses(error),
-            ])
-        } catch {
-            // The claim lapses and the mail is tried again, so nothing is lost.
-            logger.error("mail.mark_failed_failed", [
-                "store_id": storeID, "outbox_id": message.id, "error": String(describing: error),
-            ])
-        }
-    }
-
-    /// Queues claimed mails again at once, for a stop that comes before they were sent.
-    /// Each keeps the attempt its claim counted.
-    private func release(_ messages: [OutboxMessage], storeID: String) {
-        let now = app.clock.now()
-        do {
-            try app.pool.withStore(storeID) { queue in
-                try queue.write { database in
-                    let outbox = Outbox(database: database, now: { now })
-                    for message in messages {
-                        try outbox.markFailed(id: message.id, error: "The server stopped before this mail was sent.", retryAt: now)
-                    }
-                }
-            }
-        } catch {
-            logger.error("mail.release_failed", ["store_id": storeID, "count": messages.count, "error": String(describing: error)])
-        }
-    }
-
-    /// Marks claimed mail `id` as failed for good, as `markFailed` does after the last
-    /// allowed attempt.
-    private static func markPermanentlyFailed(_ id: Int64, error: String, in database: Database) throws {
-        // TODO: Outbox.markFailed always queues a retry until the attempts run out; it
-        // needs a flag for failures that retrying cannot fix, so this update can go.
-        try database.run(
-            "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ? AND status = 'sending'",
-            String(error.prefix(Outbox.maximumErrorLength)), id
         )
     }
 

@@ -14,14 +14,33 @@ extension StoreRequest {
     func loadSession() throws {
         guard session == nil, let token = request.cookies[Self.sessionCookieName], !token.isEmpty else { return }
         let now = app.clock.now()
-        let found = try database.write { database -> (Session, StaffMember?)? in
-            // `find` may write: it deletes an expired row and refreshes last-seen.
-            let sessions = SessionStore(database: database, now: { now })
-            guard let session = try sessions.find(token: token) else { return nil }
-            let member = try session.staffID.flatMap { id in
-                try StaffDirectory(database: database, passwordHasher: app.passwordHasher, now: { now }).find(id: id)
+        let passwordHasher = app.passwordHasher
+        let staffMember = { (session: Session, database: Database) throws -> StaffMember? in
+            try session.staffID.flatMap { id in
+                try StaffDirectory(database: database, passwordHasher: passwordHasher, now: { now }).find(id: id)
             }
-            return (session, member)
+        }
+
+        // Most requests need only a read, which waits for no write lock. `find` writes to
+        // delete an expired row or to refresh a last-seen time older than a minute.
+        let lookup = try database.read { database -> VisitLookup<(Session, StaffMember?)> in
+            switch try SessionStore(database: database, now: { now }).findWithoutWriting(token: token) {
+            case .found(let session): return .found((session, try staffMember(session, database)))
+            case .notFound: return .notFound
+            case .needsWrite: return .needsWrite
+            }
+        }
+        let found: (Session, StaffMember?)?
+        switch lookup {
+        case .found(let value):
+            found = value
+        case .notFound:
+            found = nil
+        case .needsWrite:
+            found = try database.write { database -> (Session, StaffMember?)? in
+                guard let session = try SessionStore(database: database, now: { now }).find(token: token) else { return nil }
+                return (session, try staffMember(session, database))
+            }
         }
         guard let found else {
             sessionWasInvalid = true
