@@ -41,6 +41,30 @@ import Testing
         #expect(invitation.pageText.contains("Join \(DemoStore.name)"))
     }
 
+    @Test func bannerHidesChangedDemoPassword() throws {
+        let data = FileManager.default.temporaryDirectory
+            .appendingPathComponent("storefleet-serve-tests-" + UUID().uuidString, isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: data) }
+        let demoHost = "\(DemoStore.slug).\(TestApp.platformDomain)"
+
+        let first = try ServerProcess(dataDirectory: data)
+        #expect(first.text.contains("Demo login:  \(DemoStore.ownerEmail) / \(DemoStore.password)"))
+        let owner = HTTPClient(port: first.port)
+        try owner.logIn(host: demoHost, email: DemoStore.ownerEmail, password: DemoStore.password)
+        let changed = try owner.submit("/admin/account/password", host: demoHost, formPath: "/admin/account", fields: [
+            ("current_password", DemoStore.password), ("new_password", "a private password 42"),
+            ("confirm_password", "a private password 42"),
+        ])
+        #expect(changed.status == 303 || changed.status == 200, "\(changed.status)")
+        first.stop()
+
+        // The published password no longer works, so the next start does not print it.
+        let second = try ServerProcess(dataDirectory: data)
+        defer { second.stop() }
+        #expect(second.text.contains("Demo login:  \(DemoStore.ownerEmail) (its password was changed from the default)"))
+        #expect(!second.text.contains(DemoStore.password))
+    }
+
     @Test func sigtermStopsTheServerCleanly() throws {
         let server = try ServerProcess(arguments: ["--no-demo"])
         defer { server.stop() }

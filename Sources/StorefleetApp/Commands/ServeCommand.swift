@@ -56,10 +56,13 @@ enum ServeCommand {
         logger.info("app.started", ["domain": configuration.platformDomain, "data": configuration.dataDirectory])
         writeOutput("Storefleet is running at \(printed.url(forHost: configuration.platformDomain))")
         if let demo = try app.catalog.store(slug: DemoStore.slug) {
+            let login = try DemoStore.hasDefaultPassword(app)
+                ? "\(DemoStore.ownerEmail) / \(DemoStore.password)"
+                : "\(DemoStore.ownerEmail) (its password was changed from the default)"
             writeOutput("""
                 Demo store:  \(printed.storeURL(slug: demo.slug))
                 Demo admin:  \(printed.storeURL(slug: demo.slug, path: "/admin"))
-                Demo login:  \(DemoStore.ownerEmail) / \(DemoStore.password)\(createdDemo ? "  (demo store created now)" : "")
+                Demo login:  \(login)\(createdDemo ? "  (demo store created now)" : "")
                 """)
         }
         writeOutput("Press Ctrl-C to stop.")

@@ -104,4 +104,20 @@ public enum DemoStore {
         _ = try app.createStore(new)
         return true
     }
+
+    /// Returns whether the demo owner still logs in with the published password, which the
+    /// start-up message shows only while it works.
+    public static func hasDefaultPassword(_ app: Application) throws -> Bool {
+        guard let demo = try app.catalog.store(slug: slug) else { return false }
+        let stored = try app.pool.withStore(demo.id) { queue in
+            try queue.read { database in
+                try database.scalar(
+                    "SELECT password_hash FROM staff_members WHERE email_key = ?", EmailAddress.key(ownerEmail), as: String.self
+                )
+            }
+        }
+        // Verified outside the store's lock, because scrypt takes about a tenth of a second.
+        guard let stored else { return false }
+        return app.passwordHasher.verify(password, against: stored).isValid
+    }
 }

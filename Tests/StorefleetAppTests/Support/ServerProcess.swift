@@ -7,6 +7,7 @@ import Synchronization
 /// from the start banner, and stops the process with SIGTERM.
 final class ServerProcess {
     let dataDirectory: URL
+    private let removesDataOnStop: Bool
     /// The port from the banner's "Storefleet is running at" line.
     private(set) var port = 0
     private let process = Process()
@@ -29,13 +30,18 @@ final class ServerProcess {
 
     /// Starts `storefleet serve` with `arguments` after the fixed ones (address, port 0,
     /// domain, data and root folders) and waits for its banner.
-    init(arguments: [String] = []) throws {
-        dataDirectory = FileManager.default.temporaryDirectory
+    ///
+    /// - Parameter dataDirectory: a folder to reuse across servers, which `stop()` then
+    ///   leaves in place for the caller to remove. By default each server gets a fresh
+    ///   folder that `stop()` removes.
+    init(arguments: [String] = [], dataDirectory: URL? = nil) throws {
+        self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("storefleet-serve-tests-" + UUID().uuidString, isDirectory: true)
+        removesDataOnStop = dataDirectory == nil
         process.executableURL = try Self.executableURL()
         process.arguments = [
             "serve", "--host", "127.0.0.1", "--port", "0", "--domain", TestApp.platformDomain,
-            "--data", dataDirectory.path, "--root", TestApp.packageRoot,
+            "--data", self.dataDirectory.path, "--root", TestApp.packageRoot,
             "--event-loops", "1", "--workers", "2", "--shutdown-timeout", "2",
         ] + arguments
         // No STOREFLEET_* variable of the machine running the tests reaches the server.
@@ -121,7 +127,9 @@ final class ServerProcess {
             }
         }
         process.waitUntilExit()
-        try? FileManager.default.removeItem(at: dataDirectory)
+        if removesDataOnStop {
+            try? FileManager.default.removeItem(at: dataDirectory)
+        }
         return graceful ? process.terminationStatus : nil
     }
 }
