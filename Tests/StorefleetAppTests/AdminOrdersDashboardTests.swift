@@ -85,6 +85,57 @@ import Testing
         #expect(BarChart.roundMaximum(for: tallest, countsOnly: countsOnly) == expected)
     }
 
+    @Test func dashboardSaysWhatBlocksCheckout() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha", name: "Store alpha")
+        let owner = try app.ownerBrowser("alpha")
+        let host = TestApp.host("alpha")
+        func notice() throws -> String? {
+            let page = try owner.get("/admin", host: host)
+            #expect(page.status == 200)
+            guard let start = page.text.range(of: "id=\"checkout-blocked\">"),
+                  let end = page.text.range(of: "</div>", range: start.upperBound..<page.text.endIndex) else { return nil }
+            return String(page.text[start.upperBound..<end.lowerBound])
+        }
+
+        // A new store has neither a shipping method nor an enabled payment method.
+        let fresh = try #require(try notice())
+        #expect(fresh.contains("href=\"/admin/settings/shipping/new\""))
+        #expect(fresh.contains("href=\"/admin/settings/payments\""))
+
+        try app.app.pool.withStore(store.id) { queue in
+            try queue.write { database in
+                _ = try ShippingMethodStore(database: database).create(ShippingMethodInput(
+                    name: "Standard", price: 500, freeFromSubtotal: nil, countries: .all
+                ))
+            }
+        }
+        let paymentOnly = try #require(try notice())
+        #expect(!paymentOnly.contains("shipping"))
+        #expect(paymentOnly.contains("href=\"/admin/settings/payments\""))
+
+        try app.app.pool.withStore(store.id) { queue in
+            try queue.write { database in
+                let payments = PaymentMethodStore(database: database)
+                let cash = try #require(try payments.find(kind: .cashOnDelivery))
+                try payments.update(id: cash.id, with: PaymentMethodInput(name: "Cash on delivery", instructions: "", isEnabled: true))
+            }
+        }
+        #expect(try notice() == nil)
+
+        // Customer login set to required refuses every shopper until accounts exist.
+        try app.app.pool.withStore(store.id) { queue in
+            try queue.write { database in
+                var settings = try StoreSettings.load(from: database)
+                settings.customerLoginMode = .required
+                try settings.save(to: database)
+            }
+        }
+        let required = try #require(try notice())
+        #expect(required.contains("href=\"/admin/settings/general\""))
+    }
+
     @Test func dashboardWithoutOrders() throws {
         let shop = try OrderShop.start()
         defer { shop.stop() }

@@ -50,7 +50,10 @@ enum AdminRoutes {
                 products: try ProductStore(database: database).counts(),
                 staff: try StaffDirectory(database: database).accountCount(),
                 sales: try OrderStatistics(database: database, now: { now }).summary(dayCount: AdminDashboardSales.dayCount),
-                failedMails: try Outbox(database: database).failedCount()
+                failedMails: try Outbox(database: database).failedCount(),
+                // The same conditions as the storefront's checkout (`CheckoutController.availability`).
+                hasShipping: try ShippingMethodStore(database: database).list().contains { $0.isActive },
+                hasPayment: try !PaymentMethodStore(database: database).enabled().isEmpty
             )
         }
         let store = context.store
@@ -73,6 +76,12 @@ enum AdminRoutes {
             ],
             "sales": AdminDashboardSales.templateValue(counts.sales),
             "failedMails": .int(counts.failedMails),
+            "checkout": [
+                "blocked": .bool(!counts.hasShipping || !counts.hasPayment),
+                "needsShipping": .bool(!counts.hasShipping),
+                "needsPayment": .bool(!counts.hasPayment),
+                "accountRequired": .bool(context.settings.customerLoginMode == .required),
+            ],
             "limits": [
                 "products": .string(limits.products.description),
                 "staff": .string(limits.staffAccounts.description),

@@ -54,8 +54,9 @@ enum AdminSettingsController {
     private static func hint(for mode: CustomerLoginMode) -> String {
         switch mode {
         case .disabled: return "Every shopper checks out as a guest. There are no customer accounts."
-        case .optional: return "Shoppers may check out as guests or create an account to follow their orders."
-        case .required: return "Only registered customers you have approved can check out."
+        // NOTE: customer accounts do not exist yet, which these two hints tell the merchant.
+        case .optional: return "Shoppers may check out as guests or, once customer accounts are available, with an account. For now this works like Disabled."
+        case .required: return "Only registered customers you have approved can check out. Customer accounts are not available yet, so for now no shopper can order."
         }
     }
 
