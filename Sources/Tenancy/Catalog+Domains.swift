@@ -103,6 +103,14 @@ extension Catalog {
 
     /// Normalises `hostname` and checks that it can be a custom domain.
     func validateCustomDomain(_ hostname: String) throws -> String {
+        // A pasted address such as https://shop.example.com/ would otherwise be reported as
+        // a bad port, after the colon of the scheme.
+        if hostname.contains("://") || hostname.contains("/") {
+            throw CatalogError.invalidDomain(
+                hostname: hostname,
+                reason: "it is a web address; give the host name alone, without http://, https:// or a path, such as shop.example.com"
+            )
+        }
         let normalized: NormalizedHost
         do {
             normalized = try HostName.normalize(hostname)

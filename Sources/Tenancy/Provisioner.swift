@@ -191,7 +191,7 @@ public final class Provisioner: Sendable {
         return trimmed
     }
 
-    /// Checks the shape of an e-mail address: `local@domain` with a local part of 1 to 64
+    /// Checks the shape of an email address: `local@domain` with a local part of 1 to 64
     /// printable characters without spaces, and a domain that is a valid host name with at
     /// least two labels. Returns it trimmed, with the domain in lower case. Whether the
     /// mailbox exists is for a confirmation mail to find out.
@@ -234,7 +234,7 @@ public enum ProvisioningError: Error, Equatable, CustomStringConvertible {
         case .invalidName(let name, let reason):
             return "The store name \(name.quotedForMessage()) is invalid: \(reason)."
         case .invalidOwnerEmail(let email, let reason):
-            return "The owner e-mail address \(email.quotedForMessage()) is invalid: \(reason)."
+            return "The owner email address \(email.quotedForMessage()) is invalid: \(reason)."
         case .creationFailed(let slug, let underlying):
             return "The store \(slug) could not be created, and nothing of it was kept: \(underlying). Fix the cause and create it again."
         case .syncFailed(let path, let code):

@@ -181,7 +181,7 @@ public struct StoreCheck: Sendable {
                     storeID: name,
                     slug: nil,
                     problem: .unexpectedEntry(path: url.path),
-                    action: "None: \(url.path) is not a store folder. Move it out of \(storesFolder.path).",
+                    action: "None. Move it out of \(storesFolder.path).",
                     repaired: false
                 ))
                 continue

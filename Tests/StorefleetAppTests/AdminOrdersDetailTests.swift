@@ -210,6 +210,8 @@ import Testing
         let page = try browser.get("\(path)?done=canceled", host: shop.host)
         #expect(page.pageText.contains("Order canceled; its stock was put back."))
         #expect(page.pageText.contains("Canceled; stock put back. Reason: Customer called to cancel"))
+        // A canceled order has no fulfilment left to do, so it shows no "Unfulfilled" badge.
+        #expect(!page.text.contains(">Unfulfilled</span>"))
         #expect(actions(page) == ["\(path)/notes"])
         #expect(try shop.order(order.id).status == .canceled)
         let canceledMail = try #require(try mails(shop, order.id).last)

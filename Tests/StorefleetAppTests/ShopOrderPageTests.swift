@@ -18,6 +18,32 @@ import Testing
         return location.replacingOccurrences(of: "&placed=1", with: "")
     }
 
+    @Test func freeShippingReadsFreeEverywhere() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app, lampStock: 10)
+        let workers = try ShopWorkers.start(app.app)
+        defer { workers.stop() }
+        let shopper = app.browser()
+        // Seven lamps come to $210.00, above the $200.00 from which shipping is free.
+        try shopper.addToCart(shop.lamp, quantity: 7, host: shop.host)
+        let review = try shopper.reviewOrder(host: shop.host, fields: shop.detailFields())
+        #expect(review.visibleText.contains("Shipping (Standard) Free"), "\(review.visibleText)")
+        let placed = try shopper.placeOrder(from: review, host: shop.host)
+        let location = try #require(placed.location, "\(placed.summary)")
+
+        let page = try shopper.get(location, host: shop.host)
+        #expect(page.visibleText.contains("Shipping (Standard) Free"), "\(page.visibleText)")
+        #expect(!page.visibleText.contains("$0.00"))
+        let files = try waitForMailFiles(in: shop.mailFolder, count: 2)
+        for file in files {
+            let mail = try ReceivedMail(file: file)
+            let text = try #require(mail.parts["text/plain"])
+            #expect(text.contains("(Standard): Free"), "\(text)")
+            #expect(!text.contains("$0.00"))
+        }
+    }
+
     @Test func statusPageOnlyOnItsStoreWithItsToken() throws {
         let app = try TestApp()
         defer { app.stop() }

@@ -248,6 +248,13 @@ import Testing
                 try platform.catalog.addDomain(input, to: store.id)
             }
         }
+        // A pasted web address gets a message about the address, not about a port.
+        for input in ["http://shop.example.com", "https://shop.example.com/", "shop.example.com/store"] {
+            let error = #expect(throws: CatalogError.self, "\(input)") {
+                try platform.catalog.addDomain(input, to: store.id)
+            }
+            #expect(error?.description.contains("without http://") == true, "\(String(describing: error))")
+        }
         // A name that merely ends in the platform domain's letters is fine.
         #expect(try platform.catalog.addDomain("evilshop.test", to: store.id).hostname == "evilshop.test")
         #expect(throws: CatalogError.domainAlreadyAdded(hostname: "evilshop.test", storeID: store.id)) {

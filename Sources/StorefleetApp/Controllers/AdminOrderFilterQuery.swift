@@ -58,7 +58,7 @@ struct AdminOrderFilterQuery {
             if let value = OrderStatus(rawValue: status) {
                 filter.status = value
             } else {
-                let choices = OrderStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                let choices = OrderStatus.allCases.map { "\($0.rawValue) (\($0.label))" }.joined(separator: ", ")
                 errors.add("Status “\(status)” is unknown; choose one of \(choices), or any status.", for: "status")
             }
         }
@@ -66,7 +66,7 @@ struct AdminOrderFilterQuery {
             if let value = FulfillmentStatus(rawValue: fulfillment) {
                 filter.fulfillment = value
             } else {
-                let choices = FulfillmentStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                let choices = FulfillmentStatus.allCases.map { "\($0.rawValue) (\($0.label))" }.joined(separator: ", ")
                 errors.add("Fulfillment “\(fulfillment)” is unknown; choose one of \(choices), or any fulfillment.", for: "fulfillment")
             }
         }

@@ -71,6 +71,8 @@ enum AdminOrderValues {
             "statusTone": tone(order.status),
             "fulfillment": order.fulfillment.label,
             "fulfillmentTone": tone(order.fulfillment),
+            // "Unfulfilled" on a canceled or abandoned order reads as work still to do.
+            "showsFulfillment": order.fulfillment != .unfulfilled || (order.status != .canceled && order.status != .abandoned),
             "email": order.email,
             "customerName": order.shippingAddress.name,
             "shippingAddress": address(order.shippingAddress),

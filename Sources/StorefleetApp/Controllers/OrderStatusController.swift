@@ -77,6 +77,7 @@ enum OrderStatusController {
             "subtotal": money(order.subtotal),
             "shippingMethod": .string(order.shippingMethodName),
             "shipping": money(order.shippingPrice),
+            "shippingIsFree": .bool(order.shippingPrice == 0),
             "total": money(order.total),
             "paymentMethod": .string(order.paymentMethodName),
             "paysByTransfer": .bool(order.paymentMethodKind == .bankTransfer),

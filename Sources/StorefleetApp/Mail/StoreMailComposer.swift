@@ -134,6 +134,7 @@ struct StoreMailComposer {
             "lines": .array(lines),
             "subtotal": money(order.subtotal),
             "shipping": money(order.shippingPrice),
+            "shippingIsFree": .bool(order.shippingPrice == 0),
             "total": money(order.total),
             "shippingMethod": .string(order.shippingMethodName),
             "paymentMethod": .string(order.paymentMethodName),
