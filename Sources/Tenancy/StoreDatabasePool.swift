@@ -8,6 +8,11 @@ import SQLite
 ///   the `prepare` closure (the app runs the store's migrations there). A missing file
 ///   throws `StoreUnavailable`, and no file is ever created.
 /// - Concurrent first uses of one store open it once; the other callers wait for that open.
+/// - Each use compares the device and inode at the file's path (one `stat`) with those of
+///   the file the pool opened. When the file was replaced, as by a restore from a backup,
+///   the pool closes its connection once the uses in progress end and opens the new file.
+///   When the file was removed, the use throws `StoreUnavailable` and the idle connection
+///   is closed.
 /// - When more stores are open than `maximumOpenStores`, the least recently used idle
 ///   store is closed. A store in use is never closed: when every open store is in use, the
 ///   pool opens one more and goes back down to the limit as uses end.
@@ -24,6 +29,9 @@ public final class StoreDatabasePool: @unchecked Sendable {
     private let prepare: @Sendable (Database) throws -> Void
     private let configuration: Database.Configuration
     private let logger: TenancyLogger
+    /// `dataDirectory.storesFolder.path`, kept so that each use builds its file path by
+    /// concatenation rather than through `URL`.
+    private let storesFolderPath: String
 
     private let condition = NSCondition()
     // Guarded by `condition`:
@@ -36,7 +44,12 @@ public final class StoreDatabasePool: @unchecked Sendable {
     private struct Entry {
         /// Nil while the first caller opens the file.
         var queue: DatabaseQueue?
+        /// The file at the path just before the open, or nil when `stat` failed.
+        var file: FileIdentity?
         var leases: Int
+        /// Set when a caller found another file at the path. No new use starts on this
+        /// queue, and the caller that found it closes it once `leases` is zero.
+        var isReplaced = false
     }
 
     /// Counters for benchmarks and the operator console.
@@ -49,6 +62,8 @@ public final class StoreDatabasePool: @unchecked Sendable {
         public var evictions = 0
         /// Uses that waited for another caller's open of the same store.
         public var waitsForOpen = 0
+        /// Open stores closed because their file was replaced or removed on disk.
+        public var replacedFiles = 0
         /// Stores open or being opened now.
         public var currentlyOpen = 0
         /// The highest `currentlyOpen` seen, which exceeds the limit only while every
@@ -85,6 +100,7 @@ public final class StoreDatabasePool: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.prepare = prepare
+        self.storesFolderPath = dataDirectory.storesFolder.path
 
         logger.log("store_pool.limit", [
             "requested": String(budget.requested),
@@ -102,7 +118,9 @@ public final class StoreDatabasePool: @unchecked Sendable {
 
     /// Runs `body` with the store's database, opening the file on first use.
     ///
-    /// The queue must not escape `body`: once `body` returns, the pool may close it.
+    /// The queue must not escape `body`: once `body` returns, the pool may close it. `body`
+    /// must not call `withStore` for the same store: if the file is found replaced, the
+    /// inner call would wait for the outer use to end.
     ///
     /// - Throws: `StoreUnavailable` when the id is invalid, the file is missing or cannot
     ///   be opened or prepared, or the store was deleted. Errors of `body` pass through.
@@ -153,8 +171,13 @@ public final class StoreDatabasePool: @unchecked Sendable {
             throw StoreUnavailable(storeID: storeID, reason: .invalidID)
         }
 
+        // Outside the lock, because it is a system call.
+        let path = storeDatabasePath(storeID)
+        let fileOnDisk = FileIdentity.lookUp(path)
+
         condition.lock()
         var waited = false
+        var replacedQueue: DatabaseQueue?
         while true {
             if deletedStores.contains(storeID) {
                 condition.unlock()
@@ -170,6 +193,28 @@ public final class StoreDatabasePool: @unchecked Sendable {
                 condition.wait()
                 continue
             }
+            if entry.isReplaced || Self.isReplaced(entry, by: fileOnDisk) {
+                if !entry.isReplaced {
+                    entries[storeID]!.isReplaced = true
+                    counters.replacedFiles += 1
+                }
+                // The old connection is closed before the new file opens, because both
+                // would use the -wal and -shm files at the path. Closing the last
+                // connection to a file deletes them unless SQLITE_FCNTL_PERSIST_WAL is set
+                // (https://sqlite.org/c3ref/c_fcntl_begin_atomic_write.html).
+                guard entry.leases == 0 else {
+                    condition.wait()
+                    continue
+                }
+                replacedQueue = removeEntry(storeID)
+                condition.broadcast()
+                if fileOnDisk == .missing {
+                    condition.unlock()
+                    closeEvicted([(storeID, queue)])
+                    throw StoreUnavailable(storeID: storeID, reason: .missingFile(path: path))
+                }
+                break
+            }
             entry.leases += 1
             entries[storeID] = entry
             idle.remove(storeID)
@@ -177,20 +222,28 @@ public final class StoreDatabasePool: @unchecked Sendable {
             condition.unlock()
             return queue
         }
+        if fileOnDisk == .missing, replacedQueue == nil {
+            condition.unlock()
+            throw StoreUnavailable(storeID: storeID, reason: .missingFile(path: path))
+        }
 
         // This caller opens the store. The placeholder counts toward the limit, so that
         // descriptors being opened are budgeted too, and an idle store is closed before the
         // open rather than after it.
         entries[storeID] = Entry(queue: nil, leases: 1)
         counters.currentlyOpen += 1
-        let evictedBeforeOpen = collectEvictions()
+        var evictedBeforeOpen = collectEvictions()
         counters.peakOpen = max(counters.peakOpen, counters.currentlyOpen)
         condition.unlock()
+        if let replacedQueue {
+            evictedBeforeOpen.append((storeID, replacedQueue))
+        }
         closeEvicted(evictedBeforeOpen)
 
         let queue: DatabaseQueue
+        let file: FileIdentity?
         do {
-            queue = try open(storeID)
+            (queue, file) = try open(storeID, path: path)
         } catch {
             condition.lock()
             entries[storeID] = nil
@@ -202,6 +255,7 @@ public final class StoreDatabasePool: @unchecked Sendable {
 
         condition.lock()
         entries[storeID]!.queue = queue
+        entries[storeID]!.file = file
         counters.opens += 1
         let evicted = collectEvictions()
         condition.broadcast()
@@ -223,6 +277,17 @@ public final class StoreDatabasePool: @unchecked Sendable {
         condition.unlock()
 
         closeEvicted(evicted)
+    }
+
+    /// Whether the file at the store's path is no longer the one the entry opened. A `stat`
+    /// that failed for another reason than a missing file proves no change, so the open
+    /// file stays in use.
+    private static func isReplaced(_ entry: Entry, by fileOnDisk: FileIdentity.Lookup) -> Bool {
+        switch fileOnDisk {
+        case .found(let identity): return entry.file != identity
+        case .missing: return true
+        case .failed: return false
+        }
     }
 
     /// Removes least recently used idle stores until the count is within the limit, and
@@ -262,12 +327,26 @@ public final class StoreDatabasePool: @unchecked Sendable {
 
     // MARK: - Opening
 
-    private func open(_ storeID: String) throws -> DatabaseQueue {
-        let path = dataDirectory.storeDatabasePath(storeID)
+    /// `dataDirectory.storeDatabasePath(storeID)`, built without `URL`.
+    func storeDatabasePath(_ storeID: String) -> String {
+        storesFolderPath + "/" + storeID + "/store.sqlite"
+    }
+
+    /// Opens and prepares the store's file. Returns the queue and the identity of the file
+    /// at the path just before the open. If the file is replaced during the open, the
+    /// identity may be the old file's, and the next use then opens the file again.
+    private func open(_ storeID: String, path: String) throws -> (DatabaseQueue, FileIdentity?) {
         // The create flag is off as well, so a file removed after this check still fails
         // to open instead of coming back empty.
-        guard FileManager.default.fileExists(atPath: path) else {
+        let file: FileIdentity?
+        switch FileIdentity.lookUp(path) {
+        case .missing:
             throw StoreUnavailable(storeID: storeID, reason: .missingFile(path: path))
+        case .found(let identity):
+            file = identity
+        case .failed:
+            // SQLite's open reports the cause with a better message.
+            file = nil
         }
 
         let queue: DatabaseQueue
@@ -288,7 +367,7 @@ public final class StoreDatabasePool: @unchecked Sendable {
             }
             throw StoreUnavailable(storeID: storeID, reason: .preparationFailed(path: path, detail: String(describing: error)))
         }
-        return queue
+        return (queue, file)
     }
 
     static func classifyOpenFailure(_ error: SQLiteError, path: String) -> StoreUnavailable.Reason {
