@@ -40,6 +40,14 @@ public final class StoreDatabasePool: @unchecked Sendable {
     private var idle = LRUList<String>()
     private var deletedStores: Set<String> = []
     private var counters = Statistics()
+    /// Evicted stores passed to `closer` and not yet closed. They still hold descriptors.
+    private var closingInBackground = 0
+
+    /// Closes evicted stores off the requests' threads, one at a time.
+    private let closer = DispatchQueue(label: "storefleet.store-pool.closer")
+    /// The most evicted stores waiting for `closer` at once. Beyond it, or when their
+    /// descriptors would not fit the budget, the thread that evicted a store closes it.
+    private static let maximumClosingInBackground = 16
 
     private struct Entry {
         /// Nil while the first caller opens the file.
@@ -162,6 +170,8 @@ public final class StoreDatabasePool: @unchecked Sendable {
         for (storeID, queue) in toClose {
             closeQuietly(queue, storeID: storeID)
         }
+        // Waits for the stores evicted earlier and still being closed.
+        closer.sync {}
     }
 
     // MARK: - Leases
@@ -232,11 +242,11 @@ public final class StoreDatabasePool: @unchecked Sendable {
         // open rather than after it.
         entries[storeID] = Entry(queue: nil, leases: 1)
         counters.currentlyOpen += 1
-        var evictedBeforeOpen = collectEvictions()
+        let evictedBeforeOpen = handOffToCloser(collectEvictions())
         counters.peakOpen = max(counters.peakOpen, counters.currentlyOpen)
         condition.unlock()
         if let replacedQueue {
-            evictedBeforeOpen.append((storeID, replacedQueue))
+            closeQuietly(replacedQueue, storeID: storeID)
         }
         closeEvicted(evictedBeforeOpen)
 
@@ -257,7 +267,7 @@ public final class StoreDatabasePool: @unchecked Sendable {
         entries[storeID]!.queue = queue
         entries[storeID]!.file = file
         counters.opens += 1
-        let evicted = collectEvictions()
+        let evicted = handOffToCloser(collectEvictions())
         condition.broadcast()
         condition.unlock()
 
@@ -273,7 +283,7 @@ public final class StoreDatabasePool: @unchecked Sendable {
             // A caller of closeDeletedStore may be waiting for the last use to end.
             condition.broadcast()
         }
-        let evicted = collectEvictions()
+        let evicted = handOffToCloser(collectEvictions())
         condition.unlock()
 
         closeEvicted(evicted)
@@ -301,6 +311,34 @@ public final class StoreDatabasePool: @unchecked Sendable {
             }
         }
         return evicted
+    }
+
+    /// Passes evicted stores to the background closer while the descriptor budget has room
+    /// for them beyond the open stores, and returns the rest, which the caller closes on its
+    /// own thread once the lock is released. Must hold `condition`.
+    ///
+    /// The last connection to a WAL database runs a checkpoint as it closes
+    /// (https://sqlite.org/wal.html). With `synchronous=NORMAL` that calls fdatasync on the
+    /// WAL and on the database when the WAL holds new frames, which took milliseconds in the
+    /// benchmarks in docs/benchmarks.md. So a request that evicts a store does not wait for
+    /// the close. The CPU cost is the same on either thread.
+    private func handOffToCloser(_ evicted: [(String, DatabaseQueue)]) -> [(String, DatabaseQueue)] {
+        var closeHere: [(String, DatabaseQueue)] = []
+        for (storeID, queue) in evicted {
+            let descriptorsFit = budget.capacity.map { counters.currentlyOpen + closingInBackground < $0 } ?? true
+            guard descriptorsFit, closingInBackground < Self.maximumClosingInBackground else {
+                closeHere.append((storeID, queue))
+                continue
+            }
+            closingInBackground += 1
+            closer.async { [self] in
+                closeQuietly(queue, storeID: storeID)
+                condition.lock()
+                closingInBackground -= 1
+                condition.unlock()
+            }
+        }
+        return closeHere
     }
 
     /// Forgets an entry and returns its queue. Must hold `condition`.
