@@ -47,7 +47,7 @@ public final class StoreDatabasePool: @unchecked Sendable {
     private let closer = DispatchQueue(label: "storefleet.store-pool.closer")
     /// The most evicted stores waiting for `closer` at once. Beyond it, or when their
     /// descriptors would not fit the budget, the thread that evicted a store closes it.
-    private static let maximumClosingInBackground = 16
+    private static let maximumClosingInBackground = 4
 
     private struct Entry {
         /// Nil while the first caller opens the file.
