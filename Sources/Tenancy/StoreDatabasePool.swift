@@ -289,7 +289,7 @@ public final class StoreDatabasePool: @unchecked Sendable {
         closeEvicted(evicted)
     }
 
-    /// Whether the file at the store's path is no longer the one the entry opened. A `stat`
+    /// Checks whether the file at the store's path is no longer the one the entry opened. A `stat`
     /// that failed for another reason than a missing file proves no change, so the open
     /// file stays in use.
     private static func isReplaced(_ entry: Entry, by fileOnDisk: FileIdentity.Lookup) -> Bool {
@@ -319,9 +319,9 @@ public final class StoreDatabasePool: @unchecked Sendable {
     ///
     /// The last connection to a WAL database runs a checkpoint as it closes
     /// (https://sqlite.org/wal.html). With `synchronous=NORMAL` that calls fdatasync on the
-    /// WAL and on the database when the WAL holds new frames, which took milliseconds in the
-    /// benchmarks in docs/benchmarks.md. So a request that evicts a store does not wait for
-    /// the close. The CPU cost is the same on either thread.
+    /// WAL and on the database when the WAL contains new frames, which took milliseconds in
+    /// the benchmarks in docs/benchmarks.md. So a request that evicts a store does not wait
+    /// for the close. The CPU cost is the same on either thread.
     private func handOffToCloser(_ evicted: [(String, DatabaseQueue)]) -> [(String, DatabaseQueue)] {
         var closeHere: [(String, DatabaseQueue)] = []
         for (storeID, queue) in evicted {

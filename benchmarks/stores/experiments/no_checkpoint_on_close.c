@@ -2,9 +2,9 @@
 // SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE on every store connection (a path ending in
 // /store.sqlite) that the server opens. Closing the last connection to a WAL database
 // then leaves the WAL as it is, instead of copying its frames into the database with an
-// fsync of each file (https://sqlite.org/c3ref/c_dbconfig_defensive.html). The next open
-// rebuilds the wal-index from the whole WAL, and the frames reach the database file at the
-// next automatic checkpoint (by default once the WAL holds 1,000 pages).
+// fsync of each file (https://sqlite.org/c3ref/c_dbconfig_defensive.html). The frames
+// reach the database file at the next automatic checkpoint (by default once the WAL
+// contains 1,000 pages). Until then, the next open reads them to rebuild the wal-index.
 //
 // Build and use (benchmarks/stores.sh passes BENCH_SERVER_PRELOAD to the server only):
 //   cc -shared -fPIC -O2 -o /tmp/no_checkpoint_on_close.so benchmarks/stores/experiments/no_checkpoint_on_close.c -ldl
