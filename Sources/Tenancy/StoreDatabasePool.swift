@@ -42,6 +42,8 @@ public final class StoreDatabasePool: @unchecked Sendable {
     private var counters = Statistics()
     /// Evicted stores passed to `closer` and not yet closed. They still hold descriptors.
     private var closingInBackground = 0
+    /// The ids of those stores, with their number of connections waiting for `closer`.
+    private var storesClosingInBackground: [String: Int] = [:]
 
     /// Closes evicted stores off the requests' threads, one at a time.
     private let closer = DispatchQueue(label: "storefleet.store-pool.closer")
@@ -193,7 +195,15 @@ public final class StoreDatabasePool: @unchecked Sendable {
                 condition.unlock()
                 throw StoreUnavailable(storeID: storeID, reason: .deleted)
             }
-            guard var entry = entries[storeID] else { break }
+            guard var entry = entries[storeID] else {
+                // The connection evicted earlier may belong to a file that was replaced
+                // since, and must be closed before the path is opened again (see below).
+                if storesClosingInBackground[storeID] != nil {
+                    condition.wait()
+                    continue
+                }
+                break
+            }
             guard let queue = entry.queue else {
                 // Another caller is opening this store; its open serves this call too.
                 if !waited {
@@ -331,10 +341,17 @@ public final class StoreDatabasePool: @unchecked Sendable {
                 continue
             }
             closingInBackground += 1
+            storesClosingInBackground[storeID, default: 0] += 1
             closer.async { [self] in
                 closeQuietly(queue, storeID: storeID)
                 condition.lock()
                 closingInBackground -= 1
+                storesClosingInBackground[storeID]! -= 1
+                if storesClosingInBackground[storeID] == 0 {
+                    storesClosingInBackground[storeID] = nil
+                }
+                // A caller may be waiting to open this store again.
+                condition.broadcast()
                 condition.unlock()
             }
         }
