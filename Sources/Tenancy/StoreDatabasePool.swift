@@ -45,11 +45,13 @@ public final class StoreDatabasePool: @unchecked Sendable {
     /// The ids of those stores, with their number of connections waiting for `closer`.
     private var storesClosingInBackground: [String: Int] = [:]
 
-    /// Closes evicted stores off the requests' threads, one at a time.
-    private let closer = DispatchQueue(label: "storefleet.store-pool.closer")
-    /// The most evicted stores waiting for `closer` at once. Beyond it, or when their
-    /// descriptors would not fit the budget, the thread that evicted a store closes it.
-    private static let maximumClosingInBackground = 4
+    /// Closes evicted stores off the requests' threads, several at a time, so that the
+    /// disk can serve their fsyncs in parallel.
+    private let closer = DispatchQueue(label: "storefleet.store-pool.closer", attributes: .concurrent)
+    /// The most evicted stores waiting for `closer` at once, which also bounds its threads.
+    /// Beyond it, or when their descriptors would not fit the budget, the thread that
+    /// evicted a store closes it.
+    private static let maximumClosingInBackground = 8
 
     private struct Entry {
         /// Nil while the first caller opens the file.
@@ -173,7 +175,7 @@ public final class StoreDatabasePool: @unchecked Sendable {
             closeQuietly(queue, storeID: storeID)
         }
         // Waits for the stores evicted earlier and still being closed.
-        closer.sync {}
+        closer.sync(flags: .barrier) {}
     }
 
     // MARK: - Leases
