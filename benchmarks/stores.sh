@@ -32,6 +32,10 @@
 #   BENCH_TMPDIR        folder for the run's copy of the data folder (default /tmp), such
 #                       as /dev/shm to take the disk's file system out of the figures
 #   BENCH_SKIP_BUILD    1 to use the release binary already built
+#   BENCH_CACHE_KEY     the provisioned stores to reuse: the 16 hex digits of another
+#                       build's cache folder name (default: this binary's hash). Only for
+#                       builds whose store schema, sample products and provisioning match
+#                       that build's, since the stores are not created again
 #   BENCH_SERVER_PRELOAD  libraries, separated by colons, that the server alone runs with
 #                       as LD_PRELOAD, for the experiments in benchmarks/stores/experiments/
 #
@@ -123,7 +127,7 @@ trap 'exit 143' TERM
 
 # -- Stores --------------------------------------------------------------------------
 
-binary_hash=$(sha256sum "$storefleet" | cut -c 1-16)
+binary_hash=${BENCH_CACHE_KEY:-$(sha256sum "$storefleet" | cut -c 1-16)}
 cache="/tmp/storefleet-stores-bench-cache-$binary_hash-$store_count"
 
 # Creates the stores in folder $1 and records how long it took in $1/provisioning-seconds.

@@ -10,3 +10,9 @@ static inline sqlite3_destructor_type csqlite_transient(void) { return SQLITE_TR
 static inline int csqlite_set_lookaside(sqlite3 *db, int slotSize, int count) {
     return sqlite3_db_config(db, SQLITE_DBCONFIG_LOOKASIDE, (void *)0, slotSize, count);
 }
+
+// sqlite3_config is variadic as well. Turns off SQLite's memory statistics; valid only
+// before sqlite3_initialize (or after sqlite3_shutdown), and returns SQLITE_MISUSE otherwise.
+static inline int csqlite_disable_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}

@@ -38,6 +38,7 @@ public final class Database: @unchecked Sendable {
         self.path = path
         self.configuration = configuration
 
+        SQLiteLibrary.configureOnce()
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         switch configuration.accessMode {
         case .readWrite: flags |= SQLITE_OPEN_READWRITE

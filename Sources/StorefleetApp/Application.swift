@@ -181,21 +181,19 @@ public final class Application: Sendable {
             }
         }
 
-        // The pool keeps a store's file open between requests, and an open SQLite file goes
-        // on working after it is unlinked. Without this check a file deleted behind the
-        // server's back would go on serving, and taking writes that are then lost.
-        // TODO: the pool keeps its handle on the deleted file open, so a file restored in
-        // its place is not read until the pool evicts the store.
-        let databasePath = dataDirectory.storeDatabasePath(store.id)
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            logger.error("store.unavailable", [
-                "request_id": request.requestID, "store_id": store.id,
-                "error": "the store's file \(databasePath) is missing; restore it from a backup and run storefleet stores check --repair",
-            ])
-            return try renderUnavailable(store: store)
-        }
-
+        // A store's uploads are served only while its database file exists. For every other
+        // request the pool compares the file at the path with the one it has open, so a
+        // file deleted behind the server's back stops serving, and a file restored in its
+        // place is opened anew.
         if request.path.hasPrefix("/files/") {
+            let databasePath = dataDirectory.storeDatabasePath(store.id)
+            guard FileManager.default.fileExists(atPath: databasePath) else {
+                logger.error("store.unavailable", [
+                    "request_id": request.requestID, "store_id": store.id,
+                    "error": "the store's file \(databasePath) is missing; restore it from a backup and run storefleet stores check --repair",
+                ])
+                return try renderUnavailable(store: store)
+            }
             let files = StaticFiles(root: dataDirectory.storeFilesFolder(store.id).path, urlPrefix: "/files/")
             if let response = files.response(for: request) { return response }
         }

@@ -22,6 +22,10 @@ public struct DescriptorBudget: Sendable, Equatable {
     public let reserved: Int
     /// `min(requested, (softLimit - reserved) / 3)`, and at least 1.
     public let effective: Int
+    /// `(softLimit - reserved) / 3`, at least 1: the stores whose descriptors fit, whatever
+    /// was requested. Nil when the limit is infinite. Above `effective`, the pool uses the
+    /// room for stores it is still closing.
+    public let capacity: Int?
 
     /// Computes the budget from an explicit soft limit, so that tests need not change the
     /// process's real limit. `reserved` defaults to half of the limit, at most 256.
@@ -32,6 +36,7 @@ public struct DescriptorBudget: Sendable, Equatable {
         guard let softLimit else {
             self.reserved = reserved ?? 256
             effective = requested
+            capacity = nil
             return
         }
         let reserve = reserved ?? min(256, softLimit / 2)
@@ -40,6 +45,7 @@ public struct DescriptorBudget: Sendable, Equatable {
         // One store must always be openable, even under an absurdly low limit. Its open
         // then fails with EMFILE and a clear error, rather than the pool refusing to work.
         effective = max(1, min(requested, storesThatFit))
+        capacity = max(1, storesThatFit)
     }
 
     /// Computes the budget from the process's current soft `RLIMIT_NOFILE`.

@@ -8,6 +8,11 @@ import SQLite
 ///   the `prepare` closure (the app runs the store's migrations there). A missing file
 ///   throws `StoreUnavailable`, and no file is ever created.
 /// - Concurrent first uses of one store open it once; the other callers wait for that open.
+/// - Each use compares the device and inode at the file's path (one `stat`) with those of
+///   the file the pool opened. When the file was replaced, as by a restore from a backup,
+///   the pool closes its connection once the uses in progress end and opens the new file.
+///   When the file was removed, the use throws `StoreUnavailable` and the idle connection
+///   is closed.
 /// - When more stores are open than `maximumOpenStores`, the least recently used idle
 ///   store is closed. A store in use is never closed: when every open store is in use, the
 ///   pool opens one more and goes back down to the limit as uses end.
@@ -24,6 +29,9 @@ public final class StoreDatabasePool: @unchecked Sendable {
     private let prepare: @Sendable (Database) throws -> Void
     private let configuration: Database.Configuration
     private let logger: TenancyLogger
+    /// `dataDirectory.storesFolder.path`, kept so that each use builds its file path by
+    /// concatenation rather than through `URL`.
+    private let storesFolderPath: String
 
     private let condition = NSCondition()
     // Guarded by `condition`:
@@ -32,11 +40,28 @@ public final class StoreDatabasePool: @unchecked Sendable {
     private var idle = LRUList<String>()
     private var deletedStores: Set<String> = []
     private var counters = Statistics()
+    /// Evicted stores passed to `closer` and not yet closed. They still hold descriptors.
+    private var closingInBackground = 0
+    /// The ids of those stores, with their number of connections waiting for `closer`.
+    private var storesClosingInBackground: [String: Int] = [:]
+
+    /// Closes evicted stores off the requests' threads, several at a time, so that the
+    /// disk can serve their fsyncs in parallel.
+    private let closer = DispatchQueue(label: "storefleet.store-pool.closer", attributes: .concurrent)
+    /// The most evicted stores waiting for `closer` at once, which also bounds its threads.
+    /// Beyond it, or when their descriptors would not fit the budget, the thread that
+    /// evicted a store closes it.
+    private static let maximumClosingInBackground = 8
 
     private struct Entry {
         /// Nil while the first caller opens the file.
         var queue: DatabaseQueue?
+        /// The file at the path just before the open, or nil when `stat` failed.
+        var file: FileIdentity?
         var leases: Int
+        /// Set when a caller found another file at the path. No new use starts on this
+        /// queue, and the caller that found it closes it once `leases` is zero.
+        var isReplaced = false
     }
 
     /// Counters for benchmarks and the operator console.
@@ -49,6 +74,8 @@ public final class StoreDatabasePool: @unchecked Sendable {
         public var evictions = 0
         /// Uses that waited for another caller's open of the same store.
         public var waitsForOpen = 0
+        /// Open stores closed because their file was replaced or removed on disk.
+        public var replacedFiles = 0
         /// Stores open or being opened now.
         public var currentlyOpen = 0
         /// The highest `currentlyOpen` seen, which exceeds the limit only while every
@@ -85,6 +112,7 @@ public final class StoreDatabasePool: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.prepare = prepare
+        self.storesFolderPath = dataDirectory.storesFolder.path
 
         logger.log("store_pool.limit", [
             "requested": String(budget.requested),
@@ -102,7 +130,9 @@ public final class StoreDatabasePool: @unchecked Sendable {
 
     /// Runs `body` with the store's database, opening the file on first use.
     ///
-    /// The queue must not escape `body`: once `body` returns, the pool may close it.
+    /// The queue must not escape `body`: once `body` returns, the pool may close it. `body`
+    /// must not call `withStore` for the same store: if the file is found replaced, the
+    /// inner call would wait for the outer use to end.
     ///
     /// - Throws: `StoreUnavailable` when the id is invalid, the file is missing or cannot
     ///   be opened or prepared, or the store was deleted. Errors of `body` pass through.
@@ -144,6 +174,8 @@ public final class StoreDatabasePool: @unchecked Sendable {
         for (storeID, queue) in toClose {
             closeQuietly(queue, storeID: storeID)
         }
+        // Waits for the stores evicted earlier and still being closed.
+        closer.sync(flags: .barrier) {}
     }
 
     // MARK: - Leases
@@ -153,14 +185,27 @@ public final class StoreDatabasePool: @unchecked Sendable {
             throw StoreUnavailable(storeID: storeID, reason: .invalidID)
         }
 
+        // Outside the lock, because it is a system call.
+        let path = storeDatabasePath(storeID)
+        let fileOnDisk = FileIdentity.lookUp(path)
+
         condition.lock()
         var waited = false
+        var replacedQueue: DatabaseQueue?
         while true {
             if deletedStores.contains(storeID) {
                 condition.unlock()
                 throw StoreUnavailable(storeID: storeID, reason: .deleted)
             }
-            guard var entry = entries[storeID] else { break }
+            guard var entry = entries[storeID] else {
+                // The connection evicted earlier may belong to a file that was replaced
+                // since, and must be closed before the path is opened again (see below).
+                if storesClosingInBackground[storeID] != nil {
+                    condition.wait()
+                    continue
+                }
+                break
+            }
             guard let queue = entry.queue else {
                 // Another caller is opening this store; its open serves this call too.
                 if !waited {
@@ -170,6 +215,28 @@ public final class StoreDatabasePool: @unchecked Sendable {
                 condition.wait()
                 continue
             }
+            if entry.isReplaced || Self.isReplaced(entry, by: fileOnDisk) {
+                if !entry.isReplaced {
+                    entries[storeID]!.isReplaced = true
+                    counters.replacedFiles += 1
+                }
+                // The old connection is closed before the new file opens, because both
+                // would use the -wal and -shm files at the path. Closing the last
+                // connection to a file deletes them unless SQLITE_FCNTL_PERSIST_WAL is set
+                // (https://sqlite.org/c3ref/c_fcntl_begin_atomic_write.html).
+                guard entry.leases == 0 else {
+                    condition.wait()
+                    continue
+                }
+                replacedQueue = removeEntry(storeID)
+                condition.broadcast()
+                if fileOnDisk == .missing {
+                    condition.unlock()
+                    closeEvicted([(storeID, queue)])
+                    throw StoreUnavailable(storeID: storeID, reason: .missingFile(path: path))
+                }
+                break
+            }
             entry.leases += 1
             entries[storeID] = entry
             idle.remove(storeID)
@@ -177,20 +244,28 @@ public final class StoreDatabasePool: @unchecked Sendable {
             condition.unlock()
             return queue
         }
+        if fileOnDisk == .missing, replacedQueue == nil {
+            condition.unlock()
+            throw StoreUnavailable(storeID: storeID, reason: .missingFile(path: path))
+        }
 
         // This caller opens the store. The placeholder counts toward the limit, so that
         // descriptors being opened are budgeted too, and an idle store is closed before the
         // open rather than after it.
         entries[storeID] = Entry(queue: nil, leases: 1)
         counters.currentlyOpen += 1
-        let evictedBeforeOpen = collectEvictions()
+        let evictedBeforeOpen = handOffToCloser(collectEvictions())
         counters.peakOpen = max(counters.peakOpen, counters.currentlyOpen)
         condition.unlock()
+        if let replacedQueue {
+            closeQuietly(replacedQueue, storeID: storeID)
+        }
         closeEvicted(evictedBeforeOpen)
 
         let queue: DatabaseQueue
+        let file: FileIdentity?
         do {
-            queue = try open(storeID)
+            (queue, file) = try open(storeID, path: path)
         } catch {
             condition.lock()
             entries[storeID] = nil
@@ -202,8 +277,9 @@ public final class StoreDatabasePool: @unchecked Sendable {
 
         condition.lock()
         entries[storeID]!.queue = queue
+        entries[storeID]!.file = file
         counters.opens += 1
-        let evicted = collectEvictions()
+        let evicted = handOffToCloser(collectEvictions())
         condition.broadcast()
         condition.unlock()
 
@@ -219,10 +295,21 @@ public final class StoreDatabasePool: @unchecked Sendable {
             // A caller of closeDeletedStore may be waiting for the last use to end.
             condition.broadcast()
         }
-        let evicted = collectEvictions()
+        let evicted = handOffToCloser(collectEvictions())
         condition.unlock()
 
         closeEvicted(evicted)
+    }
+
+    /// Checks whether the file at the store's path is no longer the one the entry opened. A `stat`
+    /// that failed for another reason than a missing file proves no change, so the open
+    /// file stays in use.
+    private static func isReplaced(_ entry: Entry, by fileOnDisk: FileIdentity.Lookup) -> Bool {
+        switch fileOnDisk {
+        case .found(let identity): return entry.file != identity
+        case .missing: return true
+        case .failed: return false
+        }
     }
 
     /// Removes least recently used idle stores until the count is within the limit, and
@@ -236,6 +323,41 @@ public final class StoreDatabasePool: @unchecked Sendable {
             }
         }
         return evicted
+    }
+
+    /// Passes evicted stores to the background closer while the descriptor budget has room
+    /// for them beyond the open stores, and returns the rest, which the caller closes on its
+    /// own thread once the lock is released. Must hold `condition`.
+    ///
+    /// The last connection to a WAL database runs a checkpoint as it closes
+    /// (https://sqlite.org/wal.html). With `synchronous=NORMAL` that calls fdatasync on the
+    /// WAL and on the database when the WAL contains new frames, which took milliseconds in
+    /// the benchmarks in docs/benchmarks.md. So a request that evicts a store does not wait
+    /// for the close. The CPU cost is the same on either thread.
+    private func handOffToCloser(_ evicted: [(String, DatabaseQueue)]) -> [(String, DatabaseQueue)] {
+        var closeHere: [(String, DatabaseQueue)] = []
+        for (storeID, queue) in evicted {
+            let descriptorsFit = budget.capacity.map { counters.currentlyOpen + closingInBackground < $0 } ?? true
+            guard descriptorsFit, closingInBackground < Self.maximumClosingInBackground else {
+                closeHere.append((storeID, queue))
+                continue
+            }
+            closingInBackground += 1
+            storesClosingInBackground[storeID, default: 0] += 1
+            closer.async { [self] in
+                closeQuietly(queue, storeID: storeID)
+                condition.lock()
+                closingInBackground -= 1
+                storesClosingInBackground[storeID]! -= 1
+                if storesClosingInBackground[storeID] == 0 {
+                    storesClosingInBackground[storeID] = nil
+                }
+                // A caller may be waiting to open this store again.
+                condition.broadcast()
+                condition.unlock()
+            }
+        }
+        return closeHere
     }
 
     /// Forgets an entry and returns its queue. Must hold `condition`.
@@ -262,12 +384,26 @@ public final class StoreDatabasePool: @unchecked Sendable {
 
     // MARK: - Opening
 
-    private func open(_ storeID: String) throws -> DatabaseQueue {
-        let path = dataDirectory.storeDatabasePath(storeID)
+    /// `dataDirectory.storeDatabasePath(storeID)`, built without `URL`.
+    func storeDatabasePath(_ storeID: String) -> String {
+        storesFolderPath + "/" + storeID + "/store.sqlite"
+    }
+
+    /// Opens and prepares the store's file. Returns the queue and the identity of the file
+    /// at the path just before the open. If the file is replaced during the open, the
+    /// identity may be the old file's, and the next use then opens the file again.
+    private func open(_ storeID: String, path: String) throws -> (DatabaseQueue, FileIdentity?) {
         // The create flag is off as well, so a file removed after this check still fails
         // to open instead of coming back empty.
-        guard FileManager.default.fileExists(atPath: path) else {
+        let file: FileIdentity?
+        switch FileIdentity.lookUp(path) {
+        case .missing:
             throw StoreUnavailable(storeID: storeID, reason: .missingFile(path: path))
+        case .found(let identity):
+            file = identity
+        case .failed:
+            // SQLite's open reports the cause with a better message.
+            file = nil
         }
 
         let queue: DatabaseQueue
@@ -288,7 +424,7 @@ public final class StoreDatabasePool: @unchecked Sendable {
             }
             throw StoreUnavailable(storeID: storeID, reason: .preparationFailed(path: path, detail: String(describing: error)))
         }
-        return queue
+        return (queue, file)
     }
 
     static func classifyOpenFailure(_ error: SQLiteError, path: String) -> StoreUnavailable.Reason {

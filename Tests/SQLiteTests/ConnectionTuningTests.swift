@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import SQLite
 import Testing
@@ -44,6 +45,17 @@ import Testing
                 try database.run("INSERT INTO t VALUES (?)", "row \(index)")
             }
             #expect(try database.scalar("SELECT count(*) FROM t", as: Int.self) == 200)
+        }
+    }
+
+    /// With memory statistics on, SQLite counts every allocation of an open connection in
+    /// `sqlite3_memory_used`; with them off, nothing is counted.
+    @Test func memoryStatisticsAreOffOnceADatabaseOpens() throws {
+        try withTemporaryDirectory { directory in
+            let database = try openDatabase(directory, "statistics.sqlite")
+            try database.execute("CREATE TABLE t (x TEXT); INSERT INTO t VALUES (randomblob(10000));")
+            #expect(try database.scalar("SELECT count(*) FROM t", as: Int.self) == 1)
+            #expect(sqlite3_memory_used() == 0)
         }
     }
 }

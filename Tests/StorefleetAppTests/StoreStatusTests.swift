@@ -176,8 +176,7 @@ import Testing
         #expect(alphaLines.contains { $0.contains("is missing") })
     }
 
-    @Test(.disabled("StoreDatabasePool keeps the handle it opened on the deleted file and never looks at the path again, so the restored file is not read until the pool evicts the store"))
-    func restoredFileIsServedAgain() throws {
+    @Test func restoredFileIsServedAgain() throws {
         let app = try TestApp()
         defer { app.stop() }
         let alpha = try app.createStore("alpha", name: "Alpha Outfitters")

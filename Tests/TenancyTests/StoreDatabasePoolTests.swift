@@ -305,4 +305,28 @@ import Testing
         pool.closeIdleStores()
         #expect(openDescriptorCount(under: storesFolder) == 0)
     }
+
+    @Test func evictedStoresAreClosedByShutdown() throws {
+        let directory = try TemporaryDirectory()
+        let ids = try makeStoreFiles(30, in: directory.dataDirectory)
+        // No descriptor limit, so evicted stores may be closed in the background.
+        let pool = makePool(directory.dataDirectory, maximum: 2)
+        for id in ids {
+            #expect(try pool.withStore(id) { try readMarker($0) } == "template")
+        }
+        let statistics = pool.statistics
+        #expect(statistics.currentlyOpen == 2)
+        #expect(statistics.evictions == 28)
+
+        pool.closeIdleStores()
+        #expect(pool.statistics.currentlyOpen == 0)
+        #expect(openDescriptorCount(under: directory.dataDirectory.storesFolder) == 0)
+    }
+
+    @Test func budgetCapacityIsWhatFits() {
+        #expect(DescriptorBudget(requested: 256, softLimit: 1344, reserved: nil).capacity == 362)
+        #expect(DescriptorBudget(requested: 10_000, softLimit: 1024, reserved: nil).capacity == 256)
+        #expect(DescriptorBudget(requested: 256, softLimit: 1, reserved: nil).capacity == 1)
+        #expect(DescriptorBudget(requested: 256, softLimit: nil, reserved: nil).capacity == nil)
+    }
 }
