@@ -24,6 +24,8 @@ public final class Application: Sendable {
     let clock: any WallClock
     let passwordHasher: PasswordHasher
     let dataDirectory: DataDirectory
+    /// Signs the form tokens of visitors without a session (see `FormKey`).
+    let formKey: [UInt8]
     let storefrontRoutes: Router<StoreRequest>
     let adminRoutes: Router<StoreRequest>
     let platformRoutes: Router<PlatformRequest>
@@ -46,6 +48,7 @@ public final class Application: Sendable {
         let dataDirectory = DataDirectory(path: configuration.dataDirectory)
         try FileManager.default.createDirectory(at: dataDirectory.storesFolder, withIntermediateDirectories: true)
         self.dataDirectory = dataDirectory
+        formKey = try FormKey.load(in: dataDirectory.root)
 
         let tenancyLogger = TenancyLogger { event in
             logger.log(.info, event.name, fieldList: event.fields.map { (key: $0.key, value: $0.value) })

@@ -90,6 +90,63 @@ import Testing
         #expect(try app.settings(store) == before)
     }
 
+    @Test func browsingWritesNoSessionButFormsWork() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha")
+        let product = try app.addProduct(store, title: "Trail Lantern", price: 4_500, slug: "trail-lantern")
+        let sessionCount = {
+            try app.app.pool.withStore(store.id) { queue in
+                try queue.read { try $0.scalar("SELECT count(*) FROM sessions", as: Int.self) ?? 0 }
+            }
+        }
+        let shopper = app.browser()
+
+        // The catalogue's pages carry a form token without writing a session row.
+        let home = try shopper.get("/", host: host)
+        #expect(home.status == 200)
+        let page = try shopper.get("/products/trail-lantern", host: host)
+        #expect(try sessionCount() == 0)
+        #expect(shopper.cookies.value("storefleet_form", forHost: host) != nil)
+        #expect(try home.csrfToken() == page.csrfToken())
+
+        let added = try shopper.post("/cart/add", host: host, form: [
+            ("csrf_token", try page.csrfToken()), ("product_id", String(product.id)), ("quantity", "2"),
+        ])
+        #expect(added.status == 303)
+        #expect(try shopper.get("/cart", host: host).pageText.contains("Trail Lantern"))
+    }
+
+    @Test func visitorTokenNeedsItsCookieAndStore() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha")
+        let other = try app.createStore("bravo")
+        let product = try app.addProduct(store, title: "Trail Lantern", price: 4_500, slug: "trail-lantern")
+        _ = try app.addProduct(other, title: "Trail Lantern", price: 4_500, slug: "trail-lantern")
+        let shopper = app.browser()
+        let token = try shopper.get("/products/trail-lantern", host: host).csrfToken()
+        let visitor = try #require(shopper.cookies.value("storefleet_form", forHost: host))
+        let fields = [("csrf_token", token), ("product_id", String(product.id)), ("quantity", "1")]
+
+        // Another visitor's cookie, a forged token, no cookie, and the same pair sent to
+        // another store are all rejected.
+        let stranger = app.browser()
+        _ = try stranger.get("/", host: host)
+        #expect(try stranger.post("/cart/add", host: host, form: fields).status == 403)
+        #expect(try shopper.post("/cart/add", host: host, form: [("csrf_token", String(token.reversed()))] + fields.dropFirst()).status == 403)
+        #expect(try app.browser().post("/cart/add", host: host, form: fields).status == 403)
+        #expect(try app.browser().post("/cart/add", host: TestApp.host("bravo"), form: fields, headers: [
+            ("Cookie", "storefleet_form=\(visitor)"),
+        ]).status == 403)
+        // The admin's forms take only a session's token.
+        #expect(try shopper.post("/admin/login", host: host, form: [
+            ("csrf_token", token), ("email", "owner@alpha.example"), ("password", "whatever"),
+        ]).status == 403)
+        // The genuine pair still works.
+        #expect(try shopper.post("/cart/add", host: host, form: fields).status == 303)
+    }
+
     @Test func deleteWithoutTokenKeepsTheProduct() throws {
         let app = try TestApp()
         defer { app.stop() }

@@ -296,7 +296,7 @@ extension StoreRequest {
     func addShopperValues(to context: inout [String: TemplateValue], view: String) throws {
         guard view.hasPrefix("store/") else { return }
         if view == "store/home" || view == "store/product" {
-            context["csrfToken"] = .string(try ensureSession().csrfToken)
+            context["csrfToken"] = .string(try formToken())
         }
         if context["cartCount"] == nil {
             // The header's count is a convenience: a cart that cannot be read must not

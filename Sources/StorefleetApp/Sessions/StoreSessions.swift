@@ -9,6 +9,9 @@ import SQLite
 extension StoreRequest {
     static let sessionCookieName = "storefleet_session"
     static let csrfFieldName = "csrf_token"
+    /// A random value that names a visitor without a session. The page's form token is a
+    /// MAC of it, so browsing the catalogue writes nothing to the store's file.
+    static let formCookieName = "storefleet_form"
 
     /// Loads the session named by the cookie, once per request.
     func loadSession() throws {
@@ -58,6 +61,38 @@ extension StoreRequest {
         try loadSession()
         if let session { return session }
         return try startSession(staffID: nil)
+    }
+
+    /// Returns the CSRF token for the storefront page's forms: the session's, or for a
+    /// visitor without one, a token tied to a random cookie and to this store. The session
+    /// is then created by the first form the visitor sends, not by every page view.
+    func formToken() throws -> String {
+        try loadSession()
+        if let session { return session.csrfToken }
+        if let visitor = request.cookies[Self.formCookieName], Self.isFormCookieValue(visitor) {
+            return anonymousFormToken(for: visitor)
+        }
+        let visitor = SecureRandom.token(byteCount: 16)
+        outgoingCookies.append(try Cookie(
+            name: Self.formCookieName,
+            value: visitor,
+            maxAge: Int(CartStore.defaultLifetime),
+            path: "/",
+            secure: app.configuration.usesSecureCookies,
+            httpOnly: true,
+            sameSite: .lax
+        ))
+        return anonymousFormToken(for: visitor)
+    }
+
+    private func anonymousFormToken(for visitor: String) -> String {
+        Base64URL.encode(HMAC.sha256(key: app.formKey, message: "storefront-form:\(store.id):\(visitor)"))
+    }
+
+    /// Returns whether a cookie value has the shape `formToken()` gives it: 16 random bytes
+    /// as 22 base64url characters.
+    private static func isFormCookieValue(_ value: String) -> Bool {
+        value.utf8.count == 22 && Base64URL.decode(value)?.count == 16
     }
 
     /// Starts a new session, replacing the visitor's current one. Called on login so a
@@ -135,13 +170,23 @@ extension StoreRequest {
 
         try loadSession()
         let submitted = form[Self.csrfFieldName] ?? request.headers["X-CSRF-Token"]
-        guard let session, let submitted, !submitted.isEmpty, constantTimeEquals(submitted, session.csrfToken) else {
+        let isAdmin = request.path == "/admin" || request.path.hasPrefix("/admin/")
+        let matchesSession = session.map { session in
+            submitted.map { !$0.isEmpty && constantTimeEquals($0, session.csrfToken) } ?? false
+        } ?? false
+        // Tokens of visitors without a session serve the storefront's forms only: the admin's
+        // forms come from pages that start a session.
+        var matchesVisitor = false
+        if !matchesSession, !isAdmin, let submitted, !submitted.isEmpty,
+           let visitor = request.cookies[Self.formCookieName], Self.isFormCookieValue(visitor) {
+            matchesVisitor = constantTimeEquals(submitted, anonymousFormToken(for: visitor))
+        }
+        guard matchesSession || matchesVisitor else {
             app.logger.warning("csrf.rejected", [
                 "request_id": request.requestID, "store_id": store.id, "path": request.path,
                 "has_session": session != nil, "has_token": submitted != nil,
             ])
             // Shoppers read the message in the store's language; the admin stays English.
-            let isAdmin = request.path == "/admin" || request.path.hasPrefix("/admin/")
             throw HTTPError(
                 .forbidden,
                 isAdmin
