@@ -242,7 +242,10 @@ function response(status, headers, body)
         if page_product == nil then return fail("product page: sold out (no add-to-cart form)") end
         if csrf_token == nil then return fail("product page: no CSRF token") end
         if tonumber(page_product) ~= product_id then return fail("product page: another product's id") end
-        if cookies["storefleet_session"] == nil then return fail("product page: no session cookie") end
+        -- The page's form token is tied to the visitor cookie; browsing starts no session.
+        if cookies["storefleet_form"] == nil and cookies["storefleet_session"] == nil then
+            return fail("product page: no visitor or session cookie")
+        end
         csrf_token = html_unescape(csrf_token)
         step = "add to cart"
     elseif step == "add to cart" then

@@ -4,7 +4,7 @@
 Each client uses one keep-alive connection and repeats a whole checkout as a new visitor
 (no cookies carried over):
 
-1. GET /products/<slug>, which starts a session and carries the CSRF token;
+1. GET /products/<slug>, which sets a visitor cookie and carries the CSRF token;
 2. POST /cart/add (303 to the cart; the redirect is not followed), once per cart line,
    with a GET of each further product's page before its add;
 3. GET /checkout, for the shipping and payment method ids;
