@@ -33,7 +33,7 @@ let package = Package(
             name: "StorefleetApp",
             dependencies: ["HTTPServer", "SQLite", "Crypto", "Templates", "Tenancy", "Commerce", "Mail"]
         ),
-        .executableTarget(name: "storefleet", dependencies: ["StorefleetApp"]),
+        .executableTarget(name: "storefleet", dependencies: ["StorefleetApp", "HTTPServer"]),
         .executableTarget(
             name: "storefleet-bench-server",
             dependencies: ["HTTPServer", "Templates"],

@@ -89,3 +89,7 @@ static inline int csystem_block_shutdown_signals_in_thread(void) {
     sigaddset(&set, SIGTERM);
     return pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
+
+// glibc's malloc tuning (malloc.h is not part of the Glibc module).
+#include <malloc.h>
+static inline int csystem_set_malloc_arena_limit(int count) { return mallopt(M_ARENA_MAX, count); }
