@@ -84,7 +84,7 @@ import Testing
 
         #expect(try waitUntil { try shop.order(number: 1001)?.status == .abandoned })
         #expect(try shop.stock(shop.lamp) == 5)
-        #expect(try waitUntil { app.app.shopJobs.pendingOrders.all.isEmpty })
+        #expect(waitUntil { app.app.shopJobs.pendingOrders.all.isEmpty })
         #expect(!app.waitForLog { $0.contains("orders.abandoned") && $0.contains("store_id=\(shop.store.id)") && $0.contains("numbers=1001") }.isEmpty)
 
         let status = try shopper.get("/orders/1001?token=\(try #require(try shop.order(number: 1001)).accessToken)", host: shop.host)
