@@ -142,6 +142,44 @@ import Testing
         #expect(try owner.get("/admin/products", host: host).status == 200)
     }
 
+    @Test func staffMemberCannotChangeSettings() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha", plan: .pro)
+        let owner = try app.ownerBrowser("alpha")
+        #expect(try addStaff(owner, name: "Sam Clerk", email: "sam@alpha.example", password: staffPassword).status == 303)
+        let staff = app.browser()
+        try staff.logIn(host: host, email: "sam@alpha.example", password: staffPassword)
+        let before = try app.settings(store)
+
+        // Staff work with products and orders, but the settings, where the bank details
+        // shoppers pay to are kept, are the owner's.
+        let dashboard = try staff.get("/admin", host: host)
+        #expect(dashboard.status == 200)
+        #expect(!dashboard.text.contains("href=\"/admin/settings/general\" class") && !dashboard.text.contains(">Settings</a>"))
+        #expect(try staff.get("/admin/products", host: host).status == 200)
+        #expect(try staff.get("/admin/orders", host: host).status == 200)
+        for path in ["/admin/settings/general", "/admin/settings/payments", "/admin/settings/shipping", "/admin/settings/shipping/new", "/admin/settings/orders"] {
+            let page = try staff.get(path, host: host)
+            #expect(page.status == 403, "\(path)")
+            #expect(page.pageText.contains("Only the store owner can change"), "\(path)")
+        }
+        let refused = try staff.post("/admin/settings/general", host: host, form: [
+            ("csrf_token", try dashboard.csrfToken()), ("name", "Sam's Store"), ("contact_email", "sam@alpha.example"),
+            ("currency", "USD"), ("customer_login", "disabled"),
+        ])
+        #expect(refused.status == 403)
+        #expect(try app.settings(store) == before)
+        let payment = try staff.post("/admin/settings/payments/1", host: host, form: [
+            ("csrf_token", try dashboard.csrfToken()), ("name", "Bank transfer"), ("instructions", "Pay to my account"), ("enabled", "1"),
+        ])
+        #expect(payment.status == 403)
+
+        // The owner still has them.
+        #expect(try owner.get("/admin/settings/payments", host: host).status == 200)
+        #expect(try owner.get("/admin", host: host).text.contains(">Settings</a>"))
+    }
+
     @Test func staffMemberCannotManageStaff() throws {
         let app = try TestApp()
         defer { app.stop() }
@@ -160,7 +198,7 @@ import Testing
             ("csrf_token", try page.csrfToken()), ("name", "Eve"), ("email", "eve@alpha.example"), ("password", staffPassword),
         ])
         #expect(refused.status == 403)
-        #expect(refused.pageText.contains("Only the store owner can add or remove staff members."))
+        #expect(refused.pageText.contains("Only the store owner can change the staff members."))
 
         let removeOwner = try staff.post("/admin/staff/1/remove", host: host, form: [("csrf_token", try page.csrfToken())])
         #expect(removeOwner.status == 403)

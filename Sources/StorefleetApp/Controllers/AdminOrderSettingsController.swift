@@ -7,7 +7,7 @@ import Templates
 enum AdminOrderSettingsController {
     static func register(_ router: inout Router<StoreRequest>) {
         router.get("/admin/settings/orders") { context, _ in
-            _ = try AdminRoutes.requireActiveStaff(context)
+            try AdminRoutes.requireOwner(context, toChange: "the order settings")
             let settings = try context.database.read { database in try OrderSettings.load(from: database) }
             let saved = context.request.query["saved"] != nil
             return try show(context, days: String(settings.abandonAfterDays), errors: ValidationErrors(), notice: saved ? "Order settings saved." : nil)
@@ -35,7 +35,7 @@ enum AdminOrderSettingsController {
     }
 
     private static func save(_ context: StoreRequest) throws -> Response {
-        _ = try AdminRoutes.requireActiveStaff(context)
+        try AdminRoutes.requireOwner(context, toChange: "the order settings")
         let text = (context.form["abandon_after_days"] ?? "").trimmingCharacters(in: .whitespaces)
         guard let days = Int(text) else {
             let range = OrderSettings.abandonAfterDaysRange

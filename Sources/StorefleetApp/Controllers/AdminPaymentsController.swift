@@ -7,7 +7,7 @@ import Templates
 enum AdminPaymentsController {
     static func register(_ router: inout Router<StoreRequest>) {
         router.get("/admin/settings/payments") { context, _ in
-            _ = try AdminRoutes.requireActiveStaff(context)
+            try AdminRoutes.requireOwner(context, toChange: "the payment methods")
             let saved = context.request.query["saved"] != nil
             return try show(context, notice: saved ? "Payment method saved." : nil)
         }
@@ -86,7 +86,7 @@ enum AdminPaymentsController {
     }
 
     private static func save(_ context: StoreRequest, id: Int64) throws -> Response {
-        _ = try AdminRoutes.requireActiveStaff(context)
+        try AdminRoutes.requireOwner(context, toChange: "the payment methods")
         let form = FormValues(context.form)
 
         let positionText = form.position.trimmingCharacters(in: .whitespaces)

@@ -35,6 +35,19 @@ enum AdminRoutes {
         return staff
     }
 
+    /// Requires the store's owner: store settings, payment instructions (where shoppers
+    /// send their money) and the staff list are the owner's to change.
+    ///
+    /// - Throws: `HTTPError` 403 that names what only the owner may do.
+    @discardableResult
+    static func requireOwner(_ context: StoreRequest, toChange what: String) throws -> StaffMember {
+        let staff = try requireActiveStaff(context)
+        guard staff.role == .owner else {
+            throw HTTPError(.forbidden, "Only the store owner can change \(what). Ask the owner if something there needs changing.")
+        }
+        return staff
+    }
+
     static func plainLimit(_ limit: PlanLimit) -> Int? {
         switch limit {
         case .upTo(let count): return count

@@ -11,7 +11,7 @@ enum AdminSettingsController {
     static func register(_ router: inout Router<StoreRequest>) {
         router.get("/admin/settings") { _, _ in .redirect(to: "/admin/settings/general") }
         router.get("/admin/settings/general") { context, _ in
-            _ = try AdminRoutes.requireActiveStaff(context)
+            try AdminRoutes.requireOwner(context, toChange: "the store settings")
             let saved = context.request.query["saved"] != nil
             return try show(context, form: context.settings, errors: ValidationErrors(), notice: saved ? "Settings saved." : nil)
         }
@@ -61,7 +61,7 @@ enum AdminSettingsController {
     }
 
     private static func save(_ context: StoreRequest) throws -> Response {
-        _ = try AdminRoutes.requireActiveStaff(context)
+        try AdminRoutes.requireOwner(context, toChange: "the store settings")
         let form = context.form
         var settings = context.settings
         settings.storeName = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)

@@ -7,12 +7,12 @@ enum AdminShippingController {
     static func register(_ router: inout Router<StoreRequest>) {
         router.get("/admin/settings/shipping") { context, _ in try list(context) }
         router.get("/admin/settings/shipping/new") { context, _ in
-            _ = try AdminRoutes.requireActiveStaff(context)
+            try AdminRoutes.requireOwner(context, toChange: "the shipping methods")
             return try showForm(context, method: nil, form: FormValues(), errors: ValidationErrors())
         }
         router.post("/admin/settings/shipping") { context, _ in try save(context, id: nil) }
         router.get("/admin/settings/shipping/:id/edit") { context, parameters in
-            _ = try AdminRoutes.requireActiveStaff(context)
+            try AdminRoutes.requireOwner(context, toChange: "the shipping methods")
             let method = try find(context, id: try parameters.id("id"))
             return try showForm(context, method: method, form: FormValues(method, currency: context.currency), errors: ValidationErrors())
         }
@@ -23,7 +23,7 @@ enum AdminShippingController {
     // MARK: - List
 
     private static func list(_ context: StoreRequest) throws -> Response {
-        _ = try AdminRoutes.requireActiveStaff(context)
+        try AdminRoutes.requireOwner(context, toChange: "the shipping methods")
         let methods = try context.database.read { database in try ShippingMethodStore(database: database).list() }
         let query = context.request.query
         var notice: String?
@@ -165,7 +165,7 @@ enum AdminShippingController {
     // MARK: - Save and delete
 
     private static func save(_ context: StoreRequest, id: Int64?) throws -> Response {
-        _ = try AdminRoutes.requireActiveStaff(context)
+        try AdminRoutes.requireOwner(context, toChange: "the shipping methods")
         let existing = try id.map { try find(context, id: $0) }
         let form = FormValues(context.form)
         var errors = ValidationErrors()
@@ -194,7 +194,7 @@ enum AdminShippingController {
     }
 
     private static func delete(_ context: StoreRequest, id: Int64) throws -> Response {
-        _ = try AdminRoutes.requireActiveStaff(context)
+        try AdminRoutes.requireOwner(context, toChange: "the shipping methods")
         try context.database.write { database in _ = try ShippingMethodStore(database: database).delete(id: id) }
         context.app.logger.info("shipping_method.deleted", [
             "request_id": context.request.requestID, "store_id": context.store.id, "shipping_method_id": id,

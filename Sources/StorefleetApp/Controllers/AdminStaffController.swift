@@ -35,11 +35,7 @@ enum AdminStaffController {
     }
 
     private static func requireOwner(_ context: StoreRequest) throws -> StaffMember {
-        let staff = try AdminRoutes.requireActiveStaff(context)
-        guard staff.role == .owner else {
-            throw HTTPError(.forbidden, "Only the store owner can add or remove staff members.")
-        }
-        return staff
+        try AdminRoutes.requireOwner(context, toChange: "the staff members")
     }
 
     private static func show(
