@@ -8,9 +8,9 @@ public enum MemoryTuning {
     /// Returns whether the cap was set here.
     ///
     /// glibc gives each thread that contends for malloc an arena of its own, up to eight
-    /// per core, and memory freed into an arena stays with it. A server whose threads
-    /// allocate on one thread and free on another (store files opened by requests and
-    /// closed in the background, for one) then holds much more memory than it uses.
+    /// per core, and memory freed into an arena stays with it. When memory is allocated on
+    /// one thread and freed on another (store files opened by requests and closed in the
+    /// background, for one), the process then keeps much more memory than it uses.
     @discardableResult
     public static func limitMallocArenasToCores() -> Bool {
         guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return false }

@@ -33,7 +33,8 @@ import Testing
     }
 
     @Test(arguments: [["--help"], ["help"], ["stores", "--help"], ["stores", "domains", "--help"], ["serve", "--help"],
-                      ["stores", "create", "--help"], ["migrate", "--help"], ["backup", "--help"]])
+                      ["stores", "create", "--help"], ["migrate", "--help"], ["backup", "--help"],
+                      ["stores", "plan", "--help"], ["stores", "activate", "--help"], ["stores", "extend-trial", "--help"], ["stores", "suspend", "--help"]])
     func helpExitsCleanly(arguments: [String]) {
         #expect(StorefleetCLI.run(arguments) == 0)
     }
@@ -73,6 +74,51 @@ import Testing
         // Nothing was created beside the data folder either, such as a folder named by the slug.
         let entries = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         #expect(entries.allSatisfy { ["platform.sqlite", "platform.sqlite-wal", "platform.sqlite-shm", "stores"].contains($0) }, "\(entries)")
+    }
+
+    @Test func operatorChangesPlanTrialAndStatus() throws {
+        let folder = DataFolder()
+        #expect(StorefleetCLI.run(createArguments(slug: "acme", folder)) == 0)
+        let catalog = try folder.catalog()
+        let created = try #require(try catalog.store(slug: "acme"))
+        #expect(created.status == .trialing)
+        let trialEnd = try #require(created.trialEndsAt)
+
+        #expect(StorefleetCLI.run(["stores", "plan", "acme", "premium"] + folder.options) == 0)
+        var store = try #require(try catalog.store(slug: "acme"))
+        #expect(store.plan == .premium)
+        #expect(store.status == .trialing)
+
+        // Seven more days, counted from the trial's end because it is still ahead.
+        #expect(StorefleetCLI.run(["stores", "extend-trial", "acme", "--days", "7"] + folder.options) == 0)
+        store = try #require(try catalog.store(slug: "acme"))
+        let added = try #require(store.trialEndsAt).timeIntervalSince(trialEnd)
+        // Dates are stored as text with millisecond precision.
+        #expect(abs(added - 7 * 86_400) < 0.01)
+
+        #expect(StorefleetCLI.run(["stores", "suspend", "acme"] + folder.options) == 0)
+        #expect(try catalog.store(slug: "acme")?.status == .suspended)
+        // A suspended store is not on a trial, so its trial cannot be extended.
+        #expect(StorefleetCLI.run(["stores", "extend-trial", "acme", "--days", "7"] + folder.options) == 64)
+
+        #expect(StorefleetCLI.run(["stores", "activate", "acme", "--plan", "pro"] + folder.options) == 0)
+        store = try #require(try catalog.store(slug: "acme"))
+        #expect(store.status == .active)
+        #expect(store.plan == .pro)
+    }
+
+    @Test(arguments: [
+        ["stores", "plan", "acme", "gold"], ["stores", "plan", "acme"], ["stores", "plan", "nobody", "pro"],
+        ["stores", "activate", "acme", "--plan", "free"], ["stores", "extend-trial", "acme"],
+        ["stores", "extend-trial", "acme", "--days", "0"], ["stores", "extend-trial", "acme", "--days", "many"],
+        ["stores", "suspend"],
+    ])
+    func badStandingChangesAreRejected(arguments: [String]) throws {
+        let folder = DataFolder()
+        #expect(StorefleetCLI.run(createArguments(slug: "acme", folder)) == 0)
+        let before = try folder.catalog().store(slug: "acme")
+        #expect(StorefleetCLI.run(arguments + folder.options) == 64)
+        #expect(try folder.catalog().store(slug: "acme") == before)
     }
 
     @Test func sixtyThreeCharacterSlugIsAccepted() throws {

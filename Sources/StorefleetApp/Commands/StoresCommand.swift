@@ -22,8 +22,10 @@ enum StoresCommand {
         case "list": return try list(rest, environment: environment)
         case "check": return try check(rest, environment: environment)
         case "domains": return try domains(rest, environment: environment)
+        case "plan", "activate", "extend-trial", "suspend":
+            return try changeStanding(subcommand, rest, environment: environment)
         default:
-            throw UsageError("Unknown subcommand 'stores \(subcommand)': use create, list, check or domains.")
+            throw UsageError("Unknown subcommand 'stores \(subcommand)': use create, list, check, domains, plan, activate, extend-trial or suspend.")
         }
     }
 
@@ -37,6 +39,14 @@ enum StoresCommand {
           domains add SLUG HOST     Add a custom domain to a store.
           domains remove SLUG HOST  Remove a custom domain from a store.
           domains list SLUG         List a store's custom domains.
+          plan SLUG PLAN            Move a store to another plan; its trial or status stays.
+          activate SLUG [--plan P]  Put a store on a paid plan: it becomes active, ending a
+                                    trial, an expiry or a suspension.
+          extend-trial SLUG --days N
+                                    Lengthen a trialing or expired store's trial by N days
+                                    from its end or from now, whichever is later.
+          suspend SLUG              Stop a store: its storefront and admin close, and nothing
+                                    is deleted. activate reopens it.
 
         Run `storefleet stores SUBCOMMAND --help` for its options.
         """
@@ -195,6 +205,82 @@ enum StoresCommand {
         let report = try check.run(repair: options.isSet("--repair"))
         writeOutput(report.description)
         return report.isClean ? 0 : 1
+    }
+
+    // MARK: - plan, activate, extend-trial, suspend
+
+    private static func changeStanding(_ action: String, _ arguments: [String], environment: [String: String]) throws -> Int32 {
+        let specs: [OptionSpec]
+        let usage: String
+        let summary: String
+        var positional = 1
+        switch action {
+        case "plan":
+            specs = []
+            usage = "storefleet stores plan SLUG plus|pro|premium"
+            summary = "Moves the store to another plan, whose limits apply at once. The store's status and trial end stay."
+            positional = 2
+        case "activate":
+            specs = [OptionSpec("--plan", value: "PLAN", default: nil, help: "plus, pro or premium. Default: the store's current plan.")]
+            usage = "storefleet stores activate SLUG [--plan plus|pro|premium]"
+            summary = "Puts the store on a paid plan: it becomes active, whether it was trialing, expired or suspended."
+        case "extend-trial":
+            specs = [OptionSpec("--days", value: "N", default: nil, help: "Days to add, 1 to 365.")]
+            usage = "storefleet stores extend-trial SLUG --days N"
+            summary = "Lengthens a trialing or expired store's trial by N days, counted from the trial's end or from now, whichever is later."
+        default:
+            specs = []
+            usage = "storefleet stores suspend SLUG"
+            summary = "Stops the store: shoppers and staff see that it is unavailable, and nothing is deleted. storefleet stores activate reopens it."
+        }
+        guard let options = try parse(arguments, specs: specs, environment: environment, usage: usage, summary: summary, positional: positional) else {
+            return 0
+        }
+        let context = try Context(options)
+        let slug = options.positional[0]
+        guard let store = try context.catalog.store(slug: slug) else {
+            throw UsageError("No store has the slug '\(slug)'. Run storefleet stores list to see the stores.")
+        }
+
+        let updated: StoreRecord
+        do {
+            switch action {
+            case "plan":
+                updated = try context.catalog.updatePlan(of: store.id, to: try parsePlan(options.positional[1]))
+            case "activate":
+                let plan = try options["--plan"].map { try parsePlan($0) } ?? store.plan
+                updated = try context.catalog.activate(store.id, plan: plan)
+            case "extend-trial":
+                guard store.status == .trialing || store.status == .expired else {
+                    throw UsageError("Store \(store.slug) is \(store.status.rawValue), not on a trial, so its trial cannot be extended. Use storefleet stores activate to reopen it.")
+                }
+                guard let days = try options.integer("--days", in: 1...365) else {
+                    throw UsageError("Option --days is missing: give the number of days to add, 1 to 365.")
+                }
+                let now = Date()
+                let start = max(store.trialEndsAt ?? now, now)
+                updated = try context.catalog.updateTrialEnd(of: store.id, to: start.addingTimeInterval(Double(days) * 86_400))
+            default:
+                updated = try context.catalog.updateStatus(of: store.id, to: .suspended)
+            }
+        } catch let error as CatalogError {
+            throw UsageError(error.description)
+        }
+
+        var line = "Store \(updated.slug): \(updated.plan.displayName) plan, \(updated.status.rawValue)"
+        if updated.status == .trialing || updated.status == .expired, let end = updated.trialEndsAt {
+            line += ", trial \(updated.status == .trialing ? "ends" : "ended") \(AdminFormat.date(end))"
+        }
+        writeOutput(line + ". A running server applies it on the next request.")
+        return 0
+    }
+
+    private static func parsePlan(_ text: String) throws -> Plan {
+        do {
+            return try Plan(parsing: text)
+        } catch {
+            throw UsageError(String(describing: error))
+        }
     }
 
     // MARK: - domains
