@@ -11,11 +11,13 @@ public struct ServerConfiguration: Sendable {
 
     /// The number of epoll event loops, each on its own thread. The default is one per core.
     public var eventLoopCount: Int = ServerConfiguration.processorCount
-    /// The number of threads that run handlers. Handlers block on SQLite (an `fsync` at each
-    /// commit, busy waits on a locked store) and on password hashing, so there are more
-    /// threads than cores: while some wait on the disk the others keep the cores busy. Four
-    /// per core, at least eight, bounds the thread count while leaving that slack.
-    public var workerCount: Int = max(8, 4 * ServerConfiguration.processorCount)
+    /// The number of threads that run handlers. Handlers sometimes block (a WAL checkpoint's
+    /// `fsync`, a wait for a store's lock, password hashing), so there are more threads than
+    /// cores: while one waits, another keeps its core busy. More than that only lengthens
+    /// the CPU run queue: measured on 2 cores against nginx (docs/benchmarks.md), 8 workers
+    /// gave a p99 of 12–17 ms and 4 workers 3.8–4.7 ms, at the same CPU per request and the
+    /// same checkout throughput. Two per core, at least four.
+    public var workerCount: Int = max(4, 2 * ServerConfiguration.processorCount)
     /// The number of parsed requests that may wait for a free worker. Past it the server
     /// responds with `503` and `Retry-After: 1` without running the handler. At a thousand
     /// requests a second the default is about a second of queued work.

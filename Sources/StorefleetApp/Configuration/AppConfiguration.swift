@@ -83,7 +83,7 @@ public struct AppConfiguration: Sendable {
         OptionSpec("--event-loops", env: "STOREFLEET_EVENT_LOOPS", value: "N", default: nil,
                    help: "Event loop threads. Default: one per core."),
         OptionSpec("--workers", env: "STOREFLEET_WORKERS", value: "N", default: nil,
-                   help: "Worker threads that run request handlers. Default: 4 per core, at least 8."),
+                   help: "Worker threads that run request handlers. Default: 2 per core, at least 4."),
         OptionSpec("--worker-queue", env: "STOREFLEET_WORKER_QUEUE", value: "N", default: nil,
                    help: "Requests waiting for a worker before new ones get 503. Default: 1024."),
         OptionSpec("--max-body-size", env: "STOREFLEET_MAX_BODY_SIZE", value: "BYTES", default: "10485760",
