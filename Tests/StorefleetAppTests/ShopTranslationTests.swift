@@ -133,6 +133,10 @@ import Testing
         #expect(status.pageText.contains("¡Gracias por su pedido!"))
         #expect(status.pageText.contains("Pedido n.º 1001"))
         #expect(status.pageText.contains("Pendiente de pago"))
+        // The address names the country in the store's language, on the review page too.
+        #expect(review.pageText.contains("España"))
+        #expect(status.pageText.contains("España"))
+        #expect(!status.pageText.contains("Spain"))
 
         // The shopper's confirmation is in Spanish; the merchant's notice stays English.
         let subjects = try shop.read { database in
@@ -140,6 +144,14 @@ import Testing
         }
         #expect(subjects.contains("Pedido n.º 1001 confirmado"))
         #expect(subjects.contains { $0.hasPrefix("New order #1001") })
+        let bodies = try shop.read { database in
+            try database.query("SELECT subject, text_body FROM outbox ORDER BY id") {
+                (try $0.get("subject", as: String.self), try $0.get("text_body", as: String.self))
+            }
+        }
+        let confirmation = try #require(bodies.first { $0.0 == "Pedido n.º 1001 confirmado" })
+        #expect(confirmation.1.contains("España"))
+        #expect(!confirmation.1.contains("Spain"))
     }
 
     @Test func unsupportedLanguageIsRejected() throws {

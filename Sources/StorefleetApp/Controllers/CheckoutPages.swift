@@ -114,8 +114,8 @@ enum CheckoutPages {
             ],
             "details": [
                 "email": .string(details.email.trimmingCharacters(in: .whitespacesAndNewlines)),
-                "shippingAddress": addressLines(details.shippingAddress),
-                "billingAddress": details.billingAddress.map(addressLines) ?? .null,
+                "shippingAddress": addressLines(details.shippingAddress, language: context.language),
+                "billingAddress": details.billingAddress.map { addressLines($0, language: context.language) } ?? .null,
                 "paymentMethod": .string(paymentName),
                 "notes": .string(details.notes.trimmingCharacters(in: .whitespacesAndNewlines)),
             ],
@@ -138,10 +138,7 @@ enum CheckoutPages {
         return codes.count == 1 ? codes.first : nil
     }
 
-    // TODO: the address lines name the country in English in every store language, here,
-    // on the order page and in mail, because `StoreMailComposer.addressLines` uses
-    // `Address.countryName`. Use `Translations.countryName` there.
-    private static func addressLines(_ address: Address) -> TemplateValue {
+    private static func addressLines(_ address: Address, language: String) -> TemplateValue {
         let trimmed = Address(
             name: address.name.trimmingCharacters(in: .whitespacesAndNewlines),
             line1: address.line1.trimmingCharacters(in: .whitespacesAndNewlines),
@@ -151,6 +148,6 @@ enum CheckoutPages {
             region: address.region.trimmingCharacters(in: .whitespacesAndNewlines),
             country: address.country
         )
-        return .array(StoreMailComposer.addressLines(trimmed).map(TemplateValue.string))
+        return .array(StoreMailComposer.addressLines(trimmed, language: language).map(TemplateValue.string))
     }
 }

@@ -105,7 +105,7 @@ struct StoreMailComposer {
             "language": .string(language),
         ]
         storeValue["url"] = .string(configuration.storeURL(slug: store.slug))
-        let context: TemplateValue = ["store": .dictionary(storeValue), "order": orderValue(order)]
+        let context: TemplateValue = ["store": .dictionary(storeValue), "order": orderValue(order, language: language)]
         let translator = translations.translator(for: language)
         let html = try templates.render("emails/\(template)", context, translator: translator)
         let text = try templates.renderPlainText("emails/\(template)-text", context, translator: translator)
@@ -115,7 +115,7 @@ struct StoreMailComposer {
     /// The order as the mail templates read it: amounts formatted in the order's currency,
     /// the shipping address as a list of lines, and the links to its status page and to
     /// the admin's order page.
-    func orderValue(_ order: Order) -> TemplateValue {
+    func orderValue(_ order: Order, language: String) -> TemplateValue {
         let currency = currency(of: order)
         func money(_ minorUnits: Int64) -> TemplateValue {
             .string(Money(minorUnits: minorUnits, currency: currency).formatted())
@@ -139,7 +139,7 @@ struct StoreMailComposer {
             "shippingMethod": .string(order.shippingMethodName),
             "paymentMethod": .string(order.paymentMethodName),
             "paymentInstructions": .string(order.status == .pendingPayment ? order.paymentInstructions : ""),
-            "shippingAddress": .array(Self.addressLines(order.shippingAddress).map(TemplateValue.string)),
+            "shippingAddress": .array(Self.addressLines(order.shippingAddress, language: language).map(TemplateValue.string)),
             "statusURL": .string(statusURL(for: order)),
             "adminURL": .string(configuration.storeURL(slug: store.slug, path: "/admin/orders/\(order.id)")),
             "customerName": .string(order.shippingAddress.name),
@@ -163,10 +163,11 @@ struct StoreMailComposer {
     }
 
     /// The address as a label prints it: name, street lines, postal code with city,
-    /// region, and country name. Empty parts are left out.
-    static func addressLines(_ address: Address) -> [String] {
+    /// region, and the country's name in `language`. Empty parts are left out.
+    static func addressLines(_ address: Address, language: String) -> [String] {
         let cityLine = [address.postalCode, address.city].filter { !$0.isEmpty }.joined(separator: " ")
-        return [address.name, address.line1, address.line2, cityLine, address.region, address.countryName]
+        let country = Translations.countryName(address.country, language: language)
+        return [address.name, address.line1, address.line2, cityLine, address.region, country]
             .filter { !$0.isEmpty }
     }
 
