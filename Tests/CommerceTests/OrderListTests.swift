@@ -36,6 +36,9 @@ import Testing
         #expect(list.page.items.map(\.number) == [1004, 1003, 1002, 1001])
         #expect(list.matchingCount == 4)
         #expect(list.matchingTotal == 1750 + 3500 + 3000 + 6500)
+        // Order 1004 is canceled, so sales leave it out.
+        #expect(list.salesTotal == 1750 + 3500 + 3000)
+        #expect(list.uncountedCount == 1)
 
         let first = try #require(list.page.items.last)
         #expect(first.customerName == "Ana Ruiz")

@@ -25,7 +25,7 @@ import Testing
         // 2 × $12.50 + $5.00 shipping, and $30.00 + $5.00.
         #expect(text.contains("$30.00"))
         #expect(text.contains("$35.00"))
-        #expect(page.visibleText.contains("2 orders, total $65.00."))
+        #expect(page.visibleText.contains("2 orders, sales $65.00."))
         #expect(HTML.links(in: page.text).contains("/admin/orders/\(first.id)"))
         #expect(HTML.links(in: page.text).contains("/admin/orders.csv"))
         // The newest order comes first.
@@ -51,6 +51,23 @@ import Testing
         #expect(page.visibleText.contains("0 orders."))
     }
 
+    @Test func salesLeaveOutCanceledOrders() throws {
+        let shop = try OrderShop.start()
+        defer { shop.stop() }
+        try shop.placeOrder([(shop.mug, 1)], name: "Kept Person")
+        let canceled = try shop.placeOrder([(shop.mug, 1)], email: "gone@example.com", name: "Gone Person")
+        _ = try shop.write { database, clock in
+            try OrderStore(database: database, now: clock).cancel(id: canceled.id, by: .system)
+        }
+        let browser = try shop.owner()
+
+        // Canceled orders stay in the list but, as on the dashboard, not in the sales figure.
+        let all = try browser.get("/admin/orders", host: shop.host)
+        #expect(all.visibleText.contains("2 orders, sales $17.50 (not counting 1 canceled or abandoned order, as on the dashboard)."), "\(all.visibleText)")
+        let onlyCanceled = try browser.get("/admin/orders?status=canceled", host: shop.host)
+        #expect(onlyCanceled.visibleText.contains("1 order matching these filters, total $17.50."), "\(onlyCanceled.visibleText)")
+    }
+
     @Test func filtersByStatusFulfillmentAndPayment() throws {
         let shop = try OrderShop.start()
         defer { shop.stop() }
@@ -69,7 +86,7 @@ import Testing
         #expect(byStatus.pageText.contains("Paid Person"))
         #expect(!byStatus.pageText.contains("Pending Person"))
         #expect(!byStatus.pageText.contains("Cash Person"))
-        #expect(byStatus.visibleText.contains("1 order matching these filters, total $17.50."))
+        #expect(byStatus.visibleText.contains("1 order matching these filters, sales $17.50."))
         #expect(byStatus.text.contains("<option value=\"paid\" selected>"))
 
         let byFulfillment = try browser.get("/admin/orders?fulfillment=shipped", host: shop.host)
@@ -191,7 +208,7 @@ import Testing
         let filters = "status=pending_payment&payment=bank_transfer&from=2026-03-01&to=2026-03-15&q=buyer"
         let first = try browser.get("/admin/orders?\(filters)", host: shop.host)
         #expect(first.status == 200)
-        #expect(first.visibleText.contains("30 orders matching these filters, total $525.00."))
+        #expect(first.visibleText.contains("30 orders matching these filters, sales $525.00."))
         #expect(!first.pageText.contains("Cash Buyer"))
         let links = HTML.links(in: first.text)
         let nextLink = try #require(links.first { $0.contains("page=2") })

@@ -49,6 +49,11 @@ public struct OrderList: Sendable {
     /// The sum of the matching orders' totals, in minor units, canceled and abandoned
     /// orders included when the filter includes them.
     public let matchingTotal: Int64
+    /// The sum of the matching orders' totals without the canceled and abandoned ones,
+    /// which is what the dashboard counts as sales.
+    public let salesTotal: Int64
+    /// How many matching orders are canceled or abandoned, so left out of `salesTotal`.
+    public let uncountedCount: Int
 }
 
 extension OrderStore {
@@ -69,10 +74,18 @@ extension OrderStore {
 
         return try database.transaction(.deferred) { database in
             let totals = try database.queryFirst(
-                "SELECT count(*) AS matching, coalesce(sum(total), 0) AS amount FROM orders\(clause)",
+                """
+                SELECT count(*) AS matching, coalesce(sum(total), 0) AS amount,
+                       coalesce(sum(CASE WHEN status IN ('canceled', 'abandoned') THEN 0 ELSE total END), 0) AS sales,
+                       coalesce(sum(status IN ('canceled', 'abandoned')), 0) AS uncounted
+                FROM orders\(clause)
+                """,
                 arguments: StatementArguments(arguments),
-                map: { (count: try $0.get("matching", as: Int.self), amount: try $0.get("amount", as: Int64.self)) }
-            ) ?? (count: 0, amount: 0)
+                map: { row in
+                    (count: try row.get("matching", as: Int.self), amount: try row.get("amount", as: Int64.self),
+                     sales: try row.get("sales", as: Int64.self), uncounted: try row.get("uncounted", as: Int.self))
+                }
+            ) ?? (count: 0, amount: 0, sales: 0, uncounted: 0)
 
             let items = try database.query(
                 "SELECT \(OrderSummary.columns) FROM orders\(clause) ORDER BY placed_at DESC, id DESC LIMIT ? OFFSET ?",
@@ -81,7 +94,9 @@ extension OrderStore {
             )
             return OrderList(
                 page: Page(items: items, page: page, perPage: perPage, totalCount: totals.count),
-                matchingTotal: totals.amount
+                matchingTotal: totals.amount,
+                salesTotal: totals.sales,
+                uncountedCount: totals.uncounted
             )
         }
     }

@@ -93,6 +93,11 @@ enum AdminOrdersController {
                 "count": list.matchingCount,
                 "countLabel": list.matchingCount == 1 ? "1 order" : "\(AdminFormat.grouped(list.matchingCount)) orders",
                 "total": Money(minorUnits: list.matchingTotal, currency: currency).formatted(),
+                "salesTotal": Money(minorUnits: list.salesTotal, currency: currency).formatted(),
+                // Only canceled or abandoned orders match: their own total is what the list is about.
+                "onlyUncounted": list.uncountedCount == list.matchingCount,
+                "uncountedLabel": list.uncountedCount == 1 ? "1 canceled or abandoned order" : "\(AdminFormat.grouped(list.uncountedCount)) canceled or abandoned orders",
+                "hasUncounted": list.uncountedCount > 0,
                 "orders": TemplateValue.array(list.page.items.map { AdminOrderValues.summary($0, currency: currency) }),
             ])
             values["pagination"] = pagination.templateValue(previousLabel: "Previous", nextLabel: "Next")
