@@ -263,6 +263,25 @@ import Testing
         #expect(!HTML.links(in: cart.text).contains("/checkout"))
     }
 
+    @Test func addingSoldOutProductSaysSo() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app, mugStock: 1)
+        let shopper = app.browser()
+        // The shopper loads the page while one mug is left; another shopper buys it.
+        let page = try shopper.get("/products/\(shop.mug.slug)", host: shop.host)
+        try shop.write { database in
+            try database.run("UPDATE products SET stock = 0 WHERE id = ?", shop.mug.id)
+        }
+
+        let added = try shopper.post("/cart/add", host: shop.host, form: [
+            ("csrf_token", try page.csrfToken()), ("product_id", String(shop.mug.id)), ("quantity", "1"),
+        ])
+        #expect(added.status == 422)
+        #expect(added.pageText.contains("This product is sold out."))
+        #expect(try shopper.get("/cart", host: shop.host).pageText.contains("Your cart is empty"))
+    }
+
     @Test func cartSurvivesRestartAndChanges() throws {
         let first = try TestApp()
         let shop = try ShopFixture(app: first)
