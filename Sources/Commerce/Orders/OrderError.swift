@@ -12,6 +12,8 @@ public enum OrderError: Error, Sendable, Equatable, CustomStringConvertible {
     private static func message(number: Int64, action: OrderAction, status: OrderStatus, fulfillment: FulfillmentStatus) -> String {
         let order = "Order \(number)"
         switch (action, status, fulfillment) {
+        case (.cancel, .canceled, _):
+            return "\(order) is already canceled; nothing was changed."
         case (_, .canceled, _):
             return "\(order) is canceled, so it cannot be \(action.pastParticiple); nothing was changed."
         case (_, .abandoned, _):
