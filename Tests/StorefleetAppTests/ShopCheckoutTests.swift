@@ -166,7 +166,7 @@ import Testing
         let second = try shopper.reviewOrder(host: shop.host, fields: shop.detailFields())
         let forged = try shopper.placeOrder(from: second, host: shop.host, replacing: ["fingerprint": String(repeating: "0", count: 64)])
         #expect(forged.status == 409)
-        #expect(forged.pageText.contains("Prices or shipping changed"))
+        #expect(forged.pageText.contains("Your cart, its prices or the shipping changed"))
         #expect(forged.pageText.contains("$35.00"))
         #expect(try shop.orderCount() == 1)
         #expect(try shop.stock(shop.lamp) == 5)
@@ -356,5 +356,13 @@ import Testing
         #expect(!refreshed.pageText.contains(">Standard<"))
         #expect(refreshed.text.contains("name=\"shipping_method\" value=\"\(worldwide)\" checked"))
         #expect(HTML.fieldErrors("email", in: refreshed.text).isEmpty)
+
+        // Asking to review with a method that does not deliver there shows the error with
+        // nothing chosen, rather than the lone method that does, beside that error.
+        let wrongMethod = fields.filter { $0.0 != "shipping_method" } + [("shipping_method", String(shop.standardShippingID))]
+        let rejected = try shopper.post("/checkout", host: shop.host, form: [("csrf_token", try form.csrfToken()), ("action", "review")] + wrongMethod)
+        #expect(rejected.status == 422)
+        #expect(rejected.pageText.contains("does not deliver to United States"), "\(rejected.pageText)")
+        #expect(!rejected.text.contains("name=\"shipping_method\" value=\"\(worldwide)\" checked"))
     }
 }

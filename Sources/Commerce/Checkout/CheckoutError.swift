@@ -33,7 +33,7 @@ public enum CheckoutError: Error, Sendable, Equatable, CustomStringConvertible {
         case .pricesChanged:
             return TranslatableMessage(
                 "checkout.error.pricesChanged",
-                english: "Prices or shipping changed since you reviewed your order; check the new total and confirm again."
+                english: "Your cart, its prices or the shipping changed since you reviewed your order; check the new total and confirm again."
             )
         case .soldOut(let titles):
             let products = Self.list(titles)

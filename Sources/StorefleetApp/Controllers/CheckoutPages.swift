@@ -26,7 +26,10 @@ enum CheckoutPages {
         let country = Country.named(form.shipping.country)
         let offered = country.map { country in methods.filter { $0.countries.includes(country.code) } } ?? methods
         if !offered.contains(where: { String($0.id) == form.shippingMethod }) {
-            form.shippingMethod = offered.count == 1 ? String(offered[0].id) : ""
+            // A lone method is chosen for the shopper, unless the page reports a problem
+            // with the shipping method: a choice beside that message would contradict it.
+            let hasShippingError = !errors["shippingMethod"].isEmpty
+            form.shippingMethod = offered.count == 1 && !hasShippingError ? String(offered[0].id) : ""
         }
         if payments.count == 1, form.paymentMethod.isEmpty {
             form.paymentMethod = String(payments[0].id)
