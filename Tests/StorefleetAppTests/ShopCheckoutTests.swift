@@ -304,10 +304,15 @@ import Testing
             ("csrf_token", try cart.csrfToken()), ("quantity_\(shop.mug.id)", "1"), ("quantity_\(shop.lamp.id)", "1"),
         ])
         #expect(updated.status == 303)
+        // Each change leads back to the cart with a line that says what happened.
+        let afterUpdate = try restarted.get(try #require(updated.location), host: shop.host)
+        #expect(afterUpdate.pageText.contains("Your cart was updated."))
         let removed = try restarted.post("/cart/remove", host: shop.host, form: [
             ("csrf_token", try cart.csrfToken()), ("product_id", String(shop.lamp.id)),
         ])
         #expect(removed.status == 303)
+        let afterRemoval = try restarted.get(try #require(removed.location), host: shop.host)
+        #expect(afterRemoval.pageText.contains("“Trail Lamp” was removed from your cart."))
         let after = try restarted.get("/cart", host: shop.host)
         #expect(HTML.inputValue(named: "quantity_\(shop.mug.id)", in: after.text) == "1")
         #expect(HTML.inputValue(named: "quantity_\(shop.lamp.id)", in: after.text) == nil)

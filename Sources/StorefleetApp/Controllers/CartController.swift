@@ -58,6 +58,15 @@ enum CartController {
            let line = cart?.lines.first(where: { $0.productID == added }) {
             values["notice"] = .string(context.text("cart.added", ["title": .string(line.title)]))
         }
+        // The line is gone from the cart, so its title comes from the catalogue; a product
+        // deleted meanwhile gets the message without its title.
+        if let removed = context.request.query["removed"].flatMap(Int64.init), notice == nil, error == nil {
+            let title = try context.database.read { try ProductStore(database: $0).find(id: removed)?.title }
+            values["notice"] = .string(title.map { context.text("cart.removed", ["title": .string($0)]) } ?? context.text("cart.removedUnknown"))
+        }
+        if context.request.query["updated"] == "1", notice == nil, error == nil, cart?.isEmpty == false {
+            values["notice"] = .string(context.text("cart.updated"))
+        }
         return try context.render("store/cart", values, status: status)
     }
 
@@ -179,7 +188,7 @@ enum CartController {
             return try show(context, error: context.text("cart.error.fixQuantities"), lineErrors: lineErrors, submitted: submitted, status: .unprocessableContent)
         }
         try context.setCartCookie(token)
-        return .redirect(to: "/cart")
+        return .redirect(to: "/cart?updated=1")
     }
 
     private static func remove(_ context: StoreRequest) throws -> Response {
@@ -195,7 +204,7 @@ enum CartController {
         } catch CartError.notFound {
             return .redirect(to: "/cart?expired=1")
         }
-        return .redirect(to: "/cart")
+        return .redirect(to: "/cart?removed=\(productID)")
     }
 
     private static func acceptPrices(_ context: StoreRequest) throws -> Response {
