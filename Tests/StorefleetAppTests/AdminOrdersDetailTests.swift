@@ -29,6 +29,8 @@ import Testing
         #expect(text.contains("Order #\(order.number)"))
         #expect(text.contains("Pending payment"))
         #expect(text.contains("Unfulfilled"))
+        // A bank transfer not yet received gets a warning beside the ship form.
+        #expect(text.contains("This order is not paid yet (Bank transfer)."))
         // Lines and totals: 2 × $12.50, 1 × $30.00, $5.00 shipping.
         #expect(text.contains("Camp Mug"))
         #expect(text.contains("Trail Lamp"))
@@ -85,6 +87,7 @@ import Testing
         #expect(afterPaid.pageText.contains("Payment of $17.50 received (reference TRF-2026-0042)."))
         #expect(afterPaid.pageText.contains("by Owner · "))
         #expect(actions(afterPaid) == ["\(path)/ship", "\(path)/cancel", "\(path)/notes"])
+        #expect(!afterPaid.pageText.contains("not paid yet"))
 
         let stored = try shop.order(order.id)
         #expect(stored.status == .paid)

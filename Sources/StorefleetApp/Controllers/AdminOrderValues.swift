@@ -86,6 +86,9 @@ enum AdminOrderValues {
             "total": format(order.total),
             "currencyCode": order.currencyCode,
             "paymentMethod": order.paymentMethodName,
+            // Cash on delivery is paid at the door, so only other unpaid orders get a warning
+            // before shipping.
+            "unpaidBeforeShipping": order.status == .pendingPayment && order.paymentMethodKind != .cashOnDelivery,
             "paymentInstructions": order.paymentInstructions,
             "paymentReference": order.paymentReference,
             "carrier": order.carrier,
