@@ -84,6 +84,7 @@ public final class Database: @unchecked Sendable {
             // (https://sqlite.org/c3ref/c_dbconfig_defensive.html#sqlitedbconfiglookaside).
             _ = csqlite_set_lookaside(connection.pointer, Int32(lookaside.slotSize), Int32(lookaside.count))
         }
+        try registerSearchFolding()
         if configuration.keepsWALFiles {
             var keep: Int32 = 1
             _ = sqlite3_file_control(connection.pointer, "main", SQLITE_FCNTL_PERSIST_WAL, &keep)

@@ -86,6 +86,19 @@ import Testing
         #expect(try numbers(shop, OrderFilter(status: .canceled, search: "ruiz")) == [1004])
     }
 
+    @Test func searchIgnoresCaseAndAccents() throws {
+        let shop = try Shop(mugStock: 10, lampStock: 10)
+        try shop.buy([(shop.mug, 1)], email: "lucia@example.com", name: "Lucía Gómez")
+        try shop.buy([(shop.lamp, 1)], email: "bjorn@example.com", name: "BJÖRN Ångström")
+        for term in ["LUCÍA", "gomez", "Gómez", "lucia gómez"] {
+            #expect(try numbers(shop, OrderFilter(search: term)) == [1001], "\(term)")
+        }
+        for term in ["björn", "angstrom", "ÅNGSTRÖM"] {
+            #expect(try numbers(shop, OrderFilter(search: term)) == [1002], "\(term)")
+        }
+        #expect(try numbers(shop, OrderFilter(search: "gomes")).isEmpty)
+    }
+
     @Test func pagesSplitTheList() throws {
         let shop = try makeShop()
         let second = try shop.store.orders.list(page: 2, perPage: 3)

@@ -61,6 +61,21 @@ import Testing
         #expect(try store.products.list(search: "nothing like this", includeHidden: true).totalCount == 0)
     }
 
+    @Test func searchIgnoresCaseAndAccents() throws {
+        let store = try TestStore()
+        try store.products.create(ProductInput(title: "Café de Olla", price: 1))
+        try store.products.create(ProductInput(title: "Crème Brûlée Mix", price: 1))
+        try store.products.create(ProductInput(title: "Plain Tea", description: "Notes of ÉPICES.", price: 1))
+
+        func titles(_ search: String) throws -> [String] {
+            try store.products.list(search: search, sort: .title, includeHidden: true).items.map(\.title)
+        }
+        #expect(try titles("cafe") == ["Café de Olla"])
+        #expect(try titles("CAFÉ") == ["Café de Olla"])
+        #expect(try titles("creme brulee") == ["Crème Brûlée Mix"])
+        #expect(try titles("epices") == ["Plain Tea"])
+    }
+
     @Test func searchTreatsWildcardsLiterally() throws {
         let store = try TestStore()
         try store.products.create(ProductInput(title: "100% Cotton Tee", price: 1))

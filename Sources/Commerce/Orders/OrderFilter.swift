@@ -74,9 +74,10 @@ public struct OrderFilter: Sendable, Hashable {
                 alternatives.append("number = ?")
                 arguments.append(number)
             }
-            let pattern = "%" + ProductStore.escapingLikeWildcards(term) + "%"
+            // Folded on both sides, so case and accents do not matter for any letter.
+            let pattern = "%" + ProductStore.escapingLikeWildcards(Database.foldForSearch(term)) + "%"
             for column in ["shipping_name", "billing_name", "email"] {
-                alternatives.append("\(column) LIKE ? ESCAPE '\\'")
+                alternatives.append("search_fold(\(column)) LIKE ? ESCAPE '\\'")
                 arguments.append(pattern)
             }
             conditions.append("(" + alternatives.joined(separator: " OR ") + ")")

@@ -10,8 +10,7 @@ extension ProductStore {
     ///   - page: 1-based; values below 1 read as 1. A page past the end has no items.
     ///   - perPage: clamped to 1...`maximumPerPage`.
     ///   - search: matched as a substring of the title, SKU or description. `%` and `_` match
-    ///     themselves. Letter case is ignored for ASCII letters only, as SQLite's LIKE does
-    ///     without ICU (https://sqlite.org/lang_expr.html#like).
+    ///     themselves. Letter case and accents are ignored (`search_fold`).
     ///   - includeHidden: true for the admin, false for the storefront.
     public func list(
         page: Int = 1,
@@ -30,9 +29,9 @@ extension ProductStore {
         }
         let term = search?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if !term.isEmpty {
-            let pattern = "%" + Self.escapingLikeWildcards(term) + "%"
+            let pattern = "%" + Self.escapingLikeWildcards(Database.foldForSearch(term)) + "%"
             conditions.append(
-                "(title LIKE ? ESCAPE '\\' OR sku LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')"
+                "(search_fold(title) LIKE ? ESCAPE '\\' OR search_fold(sku) LIKE ? ESCAPE '\\' OR search_fold(description) LIKE ? ESCAPE '\\')"
             )
             arguments += [pattern, pattern, pattern]
         }
