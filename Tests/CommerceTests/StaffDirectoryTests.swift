@@ -23,6 +23,19 @@ private let staffPassword = "staple of the trail"
         #expect(try store.staff.list().count == 1)
     }
 
+    @Test func hashIsReplacedOnlyIfUnchanged() throws {
+        let store = try TestStore()
+        let owner = try store.staff.createOwner(email: "owner@trailhead.example", name: "Ana", password: ownerPassword)
+        let first = try #require(try store.staff.passwordHash(id: owner.id))
+        #expect(try store.staff.passwordHash(id: owner.id + 100) == nil)
+
+        #expect(try store.staff.replacePasswordHash(id: owner.id, previousHash: first, with: "second-hash"))
+        #expect(try store.staff.passwordHash(id: owner.id) == "second-hash")
+        // A caller that read the first hash before that change no longer matches.
+        #expect(try !store.staff.replacePasswordHash(id: owner.id, previousHash: first, with: "third-hash"))
+        #expect(try store.staff.passwordHash(id: owner.id) == "second-hash")
+    }
+
     @Test func passwordIsStoredOnlyAsHash() throws {
         let store = try TestStore()
         try store.staff.createOwner(email: "owner@trailhead.example", name: "Owner", password: ownerPassword)

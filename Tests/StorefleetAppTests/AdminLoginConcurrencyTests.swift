@@ -93,6 +93,44 @@ import Testing
         #expect(try browser.get("/admin/products", host: host).status == 200)
     }
 
+    @Test func storeAnswersDuringPasswordChange() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let store = try app.createStore("alpha")
+        try app.addProduct(store, title: "Camp Mug")
+        let owner = try app.ownerBrowser("alpha")
+        let account = try owner.get("/admin/account", host: host)
+        // Signed in already; now checking the current password takes far longer than a page.
+        _ = try setSlowHash(app, store.id, password: TestApp.ownerPassword, iterations: PBKDF2Parameters.iterationRange.upperBound)
+
+        let fields = [
+            ("csrf_token", try account.csrfToken()), ("current_password", TestApp.ownerPassword),
+            ("new_password", "a brand new password 7"), ("confirm_password", "a brand new password 7"),
+        ]
+        let changeResult = Mutex<String?>(nil)
+        let finished = DispatchSemaphore(value: 0)
+        let (port, host, cookies) = (app.port, host, owner.cookies)
+        Thread {
+            let client = HTTPClient(port: port)
+            client.cookies = cookies
+            let outcome = (try? client.post("/admin/account/password", host: host, form: fields)).map { "\($0.status) \($0.location ?? "")" }
+            changeResult.withLock { $0 = outcome ?? "error" }
+            finished.signal()
+        }.start()
+        // Gives the change time to reach its password check; a late start only makes this
+        // test pass without proving anything, never fail.
+        Thread.sleep(forTimeInterval: 0.1)
+
+        let home = try app.browser().get("/", host: host)
+        #expect(home.status == 200)
+        #expect(changeResult.withLock { $0 } == nil, "the storefront page should be answered while the password change is still checking")
+
+        finished.wait()
+        #expect(changeResult.withLock { $0 } == "303 /admin/account?changed=1")
+        let stored = try #require(try storedHash(app, store.id))
+        #expect(app.app.passwordHasher.verify("a brand new password 7", against: stored).isValid)
+    }
+
     @Test func concurrentFailuresStopAtLimit() throws {
         let app = try TestApp()
         defer { app.stop() }

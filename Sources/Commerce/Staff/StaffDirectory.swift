@@ -136,6 +136,23 @@ public struct StaffDirectory {
         return updated
     }
 
+    /// Returns the stored password hash of member `id`, or nil for an unknown member, so
+    /// that a caller can verify a password outside any transaction (see `replacePasswordHash`).
+    public func passwordHash(id: Int64) throws -> String? {
+        try database.scalar("SELECT password_hash FROM staff_members WHERE id = ?", id, as: String.self)
+    }
+
+    /// Stores `newHash` for member `id` if the stored hash is still `previousHash`, and
+    /// returns whether it did. A false result means the password changed since the caller
+    /// read it, so the caller's check of the old password no longer holds.
+    public func replacePasswordHash(id: Int64, previousHash: String, with newHash: String) throws -> Bool {
+        try database.run(
+            "UPDATE staff_members SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ?",
+            newHash, now(), id, previousHash
+        )
+        return database.changes == 1
+    }
+
     /// Replaces the password of member `id`. Ending the member's other sessions is the
     /// caller's, with `SessionStore.destroyAll(staffID:except:)`.
     ///
