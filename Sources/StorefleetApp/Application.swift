@@ -89,6 +89,15 @@ public final class Application: Sendable {
     /// SQLite's defaults of 2,000 KiB and about 120 KiB. Placing an order runs in a
     /// savepoint whose journal would otherwise spill to a temporary file, and a checkout
     /// with its mails uses more than 32 distinct statements.
+    /// Returns the host name shoppers reach the store on: its primary custom domain, or
+    /// `SLUG.<platform domain>` when it has none or the catalog cannot be read. Links in
+    /// shopper mail and the admin's store address use it; admin links keep the platform
+    /// subdomain, where the merchant's session cookie lives.
+    func shopperHost(of store: StoreRecord) -> String {
+        let primary = (try? catalog.domains(of: store.id))?.first { $0.isPrimary }?.hostname
+        return primary ?? "\(store.slug).\(configuration.platformDomain)"
+    }
+
     static let storeDatabaseConfiguration: Database.Configuration = {
         var configuration = Database.Configuration(statementCacheCapacity: 64)
         configuration.keepsTemporaryDataInMemory = true

@@ -7,6 +7,34 @@ import Tenancy
 @Suite struct CustomDomainTests {
     private let domain = "www.lantern-shop.example"
 
+    @Test func primaryDomainIsTheShoppersAddress() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app)
+        try app.app.catalog.addDomain("shop.alpha-outdoor.example", to: shop.store.id, primary: true)
+
+        let shopper = app.browser()
+        try shopper.addToCart(shop.mug, host: shop.host)
+        let review = try shopper.reviewOrder(host: shop.host, fields: shop.detailFields())
+        #expect(try shopper.placeOrder(from: review, host: shop.host).status == 303)
+
+        // The shopper's mail links to the store's own domain; the merchant's notice keeps the
+        // admin on the platform address, where the merchant is signed in.
+        let bodies = try shop.read { database in
+            try database.query("SELECT subject, text_body FROM outbox ORDER BY id") {
+                (try $0.get("subject", as: String.self), try $0.get("text_body", as: String.self))
+            }
+        }
+        let confirmation = try #require(bodies.first { $0.0 == "Order #1001 confirmed" })
+        #expect(confirmation.1.contains("http://shop.alpha-outdoor.example:\(app.port)/orders/1001?token="), "\(confirmation.1)")
+        #expect(!confirmation.1.contains("alpha.shop.test"))
+        let notice = try #require(bodies.first { $0.0.hasPrefix("New order #1001") })
+        #expect(notice.1.contains("http://alpha.shop.test:\(app.port)/admin/orders/"))
+
+        let dashboard = try app.ownerBrowser("alpha").get("/admin", host: shop.host)
+        #expect(dashboard.pageText.contains("http://shop.alpha-outdoor.example:\(app.port)/"))
+    }
+
     @Test func domainMovedThroughTheAppsCatalog() throws {
         let app = try TestApp()
         defer { app.stop() }

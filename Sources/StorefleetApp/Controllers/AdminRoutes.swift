@@ -89,6 +89,7 @@ enum AdminRoutes {
             ],
             "sales": AdminDashboardSales.templateValue(counts.sales),
             "failedMails": .int(counts.failedMails),
+            "shopperURL": .string(context.app.configuration.url(forHost: context.app.shopperHost(of: context.store))),
             "checkout": [
                 "blocked": .bool(!counts.hasShipping || !counts.hasPayment),
                 "needsShipping": .bool(!counts.hasShipping),

@@ -21,6 +21,9 @@ struct StoreMailComposer {
     let settings: StoreSettings
     let store: StoreRecord
     let configuration: AppConfiguration
+    /// The store's address for shoppers: its primary custom domain, or its platform
+    /// subdomain when it has none (`Application.shopperHost(of:)`).
+    let shopperHost: String
 
     init(app: Application, store: StoreRecord, settings: StoreSettings) {
         templates = app.renderer.templates
@@ -28,6 +31,7 @@ struct StoreMailComposer {
         self.settings = settings
         self.store = store
         configuration = app.configuration
+        shopperHost = app.shopperHost(of: store)
     }
 
     init(_ context: StoreRequest) {
@@ -104,7 +108,7 @@ struct StoreMailComposer {
             "contactEmail": .string(settings.contactEmail),
             "language": .string(language),
         ]
-        storeValue["url"] = .string(configuration.storeURL(slug: store.slug))
+        storeValue["url"] = .string(configuration.url(forHost: shopperHost))
         let context: TemplateValue = ["store": .dictionary(storeValue), "order": orderValue(order, language: language)]
         let translator = translations.translator(for: language)
         let html = try templates.render("emails/\(template)", context, translator: translator)
@@ -153,7 +157,7 @@ struct StoreMailComposer {
     /// The absolute link to the order's status page, which carries the order's secret
     /// access token.
     func statusURL(for order: Order) -> String {
-        configuration.storeURL(slug: store.slug, path: Self.statusPath(for: order))
+        configuration.url(forHost: shopperHost, path: Self.statusPath(for: order))
     }
 
     /// The path of the order's status page: `/orders/<number>?token=<access token>`. The
