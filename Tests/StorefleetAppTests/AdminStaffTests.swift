@@ -219,7 +219,7 @@ import Testing
         // hides the add form; the link has a card of its own above the table.
         let invited = try addStaff(owner, name: "Ivy Invitee", email: "ivy@alpha.example", password: "")
         #expect(invited.status == 200)
-        #expect(invited.pageText.contains("Invitation created for ivy@alpha.example."))
+        #expect(invited.pageText.contains("Invitation mailed to ivy@alpha.example. The link is also below, in case the mail does not arrive."))
         #expect(invited.pageText.contains("2 of 2 accounts used"))
         #expect(invited.pageText.contains("Your Plus plan allows 2 staff accounts. Remove one or upgrade the plan to add more."))
         #expect(!invited.pageText.contains("Add a staff member"))
@@ -228,6 +228,24 @@ import Testing
         #expect(token.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }, "\(token)")
         #expect(invited.text.components(separatedBy: "/admin/invitations/").count == 2, "the link is shown once")
         #expect(invited.pageText.contains("It works once and expires in 7 days."))
+
+        // The invitee gets the same link by mail, queued with the invitation.
+        let store = try #require(try app.app.catalog.store(slug: "alpha"))
+        let mails = try app.app.pool.withStore(store.id) { queue in
+            try queue.read { database in
+                try database.query("SELECT to_address, subject, text_body, kind FROM outbox") { row in
+                    (try row.get("to_address", as: String.self), try row.get("subject", as: String.self),
+                     try row.get("text_body", as: String.self), try row.get("kind", as: String.self))
+                }
+            }
+        }
+        #expect(mails.count == 1)
+        let mail = try #require(mails.first)
+        #expect(mail.0 == "ivy@alpha.example")
+        #expect(mail.1 == "Join Alpha Outfitters on Storefleet")
+        #expect(mail.2.contains("Hello Ivy Invitee,"))
+        #expect(mail.2.contains("http://\(host):\(app.port)/admin/invitations/\(token)"))
+        #expect(mail.3 == "staff_invitation")
 
         // The link is not shown again; the list shows the invitation's expiry, 7 days on.
         let listed = try owner.get("/admin/staff", host: host)

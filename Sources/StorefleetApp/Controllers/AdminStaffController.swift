@@ -94,17 +94,28 @@ enum AdminStaffController {
 
         do {
             if password.isEmpty {
-                let (token, invitation) = try context.database.write { database in
-                    try StaffDirectory(database: database, passwordHasher: hasher, now: { now }).invite(email: email, name: name, limit: limit)
+                let composer = StoreMailComposer(context)
+                let invitedBy = staff.name.isEmpty ? staff.email : "\(staff.name) (\(staff.email))"
+                // The mail is queued in the invitation's transaction, so neither exists without
+                // the other.
+                let (invitation, url) = try context.database.write { database in
+                    let (token, invitation) = try StaffDirectory(database: database, passwordHasher: hasher, now: { now })
+                        .invite(email: email, name: name, limit: limit)
+                    let url = context.app.configuration.storeURL(slug: context.store.slug, path: "/admin/invitations/" + token)
+                    let mail = try composer.staffInvitation(
+                        email: invitation.email, name: invitation.name, invitedBy: invitedBy, url: url, expiresAt: invitation.expiresAt
+                    )
+                    try Outbox(database: database, now: { now }).enqueue(mail)
+                    return (invitation, url)
                 }
-                let url = context.app.configuration.storeURL(slug: context.store.slug, path: "/admin/invitations/" + token)
+                context.noteQueuedMail()
                 context.app.logger.info("staff.invited", ["request_id": context.request.requestID, "store_id": context.store.id, "by": staff.id])
                 // Only the token's hash is stored, so this page is the one time the link is shown.
                 // The view puts it in a card of its own, which stays when this invitation takes
                 // the plan's last place and the add form is hidden.
                 return try show(
                     context, staff: staff, form: [:], errors: ValidationErrors(),
-                    notice: "Invitation created for \(invitation.email).", invitationURL: url
+                    notice: "Invitation mailed to \(invitation.email). The link is also below, in case the mail does not arrive.", invitationURL: url
                 )
             }
             let member = try context.database.write { database in

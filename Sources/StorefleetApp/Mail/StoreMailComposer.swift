@@ -6,6 +6,7 @@ import Tenancy
 extension MailKind {
     /// To the shopper who asked for the link to their order on the lookup form.
     static let orderLink = MailKind(rawValue: "order_link")
+    static let staffInvitation = MailKind(rawValue: "staff_invitation")
 }
 
 /// Builds one store's mails from the templates in `Views/emails/`: an HTML part from
@@ -83,6 +84,29 @@ struct StoreMailComposer {
             htmlBody: bodies.html,
             kind: .newOrderNotification,
             relatedOrderID: order.id
+        )
+    }
+
+    /// The link that lets an invited staff member choose a password. Admin mail, so in
+    /// English whatever the storefront's language.
+    func staffInvitation(email: String, name: String, invitedBy: String, url: String, expiresAt: Date) throws -> OutgoingMail {
+        let context: TemplateValue = [
+            "store": ["name": .string(storeName)],
+            "invitation": [
+                "name": .string(name.isEmpty ? email : name),
+                "invitedBy": .string(invitedBy),
+                "url": .string(url),
+                "expires": .string(AdminFormat.dateTime(expiresAt)),
+            ],
+        ]
+        let translator = translations.translator(for: Translations.fallbackLanguage)
+        return OutgoingMail(
+            toAddress: email,
+            toName: name,
+            subject: "Join \(storeName) on Storefleet",
+            textBody: try templates.renderPlainText("emails/staff-invitation-text", context, translator: translator),
+            htmlBody: try templates.render("emails/staff-invitation", context, translator: translator),
+            kind: .staffInvitation
         )
     }
 
