@@ -87,8 +87,8 @@ struct StoreMailComposer {
         )
     }
 
-    /// The link that lets an invited staff member choose a password. Admin mail, so in
-    /// English whatever the storefront's language.
+    /// Returns the mail with the link that lets an invited staff member choose a password.
+    /// Admin mail, so it is in English whatever the storefront's language.
     func staffInvitation(email: String, name: String, invitedBy: String, url: String, expiresAt: Date) throws -> OutgoingMail {
         let context: TemplateValue = [
             "store": ["name": .string(storeName)],
