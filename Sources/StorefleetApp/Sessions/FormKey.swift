@@ -7,8 +7,8 @@ import Glibc
 ///
 /// A file keeps tokens valid across restarts, so a shopper who loaded a page before a
 /// restart can still add to the cart after it. The server and the command line may both
-/// start on a fresh folder, so a new key is written to a file of its own and then linked
-/// into place: `link` fails when the name exists, so exactly one key wins, and no process
+/// start on a fresh folder. So a new key is written to a file of its own and then linked
+/// into place. `link` fails when the name exists, so exactly one key wins, and no process
 /// ever reads a key that is only partly written.
 enum FormKey {
     static let fileName = "form-key"
