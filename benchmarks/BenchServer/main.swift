@@ -405,4 +405,7 @@ func run() {
     server.waitUntilStopped()
 }
 
+// The same allocator setting as the storefleet executable, so the bench server measures
+// the HTTP server as it runs in production.
+MemoryTuning.limitMallocArenasToCores()
 run()
