@@ -72,6 +72,15 @@ import Testing
         #expect(revenue.contains("height=\"104.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))
         #expect(orders.contains(">2</text>"))
         #expect(orders.contains(">1</text>"))
+        // One chart stands above the other, so their plots start at the same x.
+        func axisStart(_ chart: Substring) -> Substring? {
+            guard let axis = chart.range(of: "class=\"axis\"") else { return nil }
+            let line = chart[..<axis.lowerBound]
+            guard let x1 = line.range(of: "x1=\"", options: .backwards) else { return nil }
+            return line[x1.upperBound...].prefix { $0 != "\"" }
+        }
+        #expect(axisStart(revenue) != nil)
+        #expect(axisStart(revenue) == axisStart(orders))
         #expect(orders.contains("height=\"128.0\" rx=\"2\" class=\"bar\"><title>Mar 15:"))
         #expect(orders.contains("height=\"64.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))
     }

@@ -30,15 +30,22 @@ enum AdminDashboardSales {
             periodRevenue += figures.revenue
         }
 
+        var revenueChart = BarChart(
+            bars: revenueBars, caption: "Revenue per day, last \(dayCount) days", height: chartHeight,
+            scaleLabel: { format(Int64($0.rounded())) }
+        )
+        var ordersChart = BarChart(
+            bars: orderBars, caption: "Orders per day, last \(dayCount) days", height: chartHeight,
+            countsOnly: true, scaleLabel: { String(Int($0.rounded())) }
+        )
+        // The charts stand one above the other, so both leave room for the wider scale.
+        let labelWidth = (revenueChart.scaleLabels + ordersChart.scaleLabels).map(\.count).max() ?? 0
+        revenueChart.minimumLabelWidth = labelWidth
+        ordersChart.minimumLabelWidth = labelWidth
+
         return .dictionary([
-            "revenueChart": BarChart(
-                bars: revenueBars, caption: "Revenue per day, last \(dayCount) days", height: chartHeight,
-                scaleLabel: { format(Int64($0.rounded())) }
-            ).templateValue,
-            "ordersChart": BarChart(
-                bars: orderBars, caption: "Orders per day, last \(dayCount) days", height: chartHeight,
-                countsOnly: true, scaleLabel: { String(Int($0.rounded())) }
-            ).templateValue,
+            "revenueChart": revenueChart.templateValue,
+            "ordersChart": ordersChart.templateValue,
             "today": figures(summary.today, format: format),
             "thisMonth": figures(summary.thisMonth, format: format),
             "period": figures(OrderStatistics.Figures(orderCount: periodOrders, revenue: periodRevenue), format: format),

@@ -25,22 +25,32 @@ struct BarChart {
     var countsOnly = false
     /// Formats a value of the scale, such as `$80.00`.
     var scaleLabel: (Double) -> String = { String(format: "%g", $0) }
+    /// The width, in characters, to leave for the scale's labels at the least, so that
+    /// charts shown one above the other can line up their plots.
+    var minimumLabelWidth = 0
+
+    /// The labels of the scale's lines, from the top.
+    var scaleLabels: [String] {
+        scaleValues.map(scaleLabel)
+    }
+
+    private var scaleValues: [Double] {
+        let maximum = Self.roundMaximum(for: bars.map(\.value).max() ?? 0, countsOnly: countsOnly)
+        let half = maximum / 2
+        return !countsOnly || half == half.rounded() ? [maximum, half] : [maximum]
+    }
 
     var templateValue: TemplateValue {
-        let scaleMaximum = Self.roundMaximum(for: bars.map(\.value).max() ?? 0, countsOnly: countsOnly)
-        var scaleValues = [scaleMaximum]
-        let half = scaleMaximum / 2
-        if !countsOnly || half == half.rounded() {
-            scaleValues.append(half)
-        }
-        let scaleLabels = scaleValues.map(scaleLabel)
+        let scaleValues = self.scaleValues
+        let scaleMaximum = scaleValues[0]
+        let scaleLabels = self.scaleLabels
 
         let top = 20.0
         // Phones draw the chart at half its size or less, so the style sheet doubles the
         // labels' font there. The margins leave room for labels at that size, at about 12
         // units for each character of the longest scale label.
         let bottom = 32.0
-        let left = 14 + 12 * Double(scaleLabels.map(\.count).max() ?? 1)
+        let left = 14 + 12 * Double(max(scaleLabels.map(\.count).max() ?? 1, minimumLabelWidth))
         let right = 36.0
         let plotHeight = Double(height) - top - bottom
         let slot = (Double(width) - left - right) / Double(max(bars.count, 1))
