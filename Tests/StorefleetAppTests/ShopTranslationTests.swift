@@ -87,7 +87,7 @@ import Testing
         try shop.write { try $0.run("UPDATE products SET stock = 1 WHERE id = ?", shop.lamp.id) }
         let placed = try shopper.placeOrder(from: review, host: shop.host)
         #expect(placed.status == 409)
-        #expect(placed.pageText.contains("No quedan suficientes unidades de “Trail Lamp”. Su carrito no ha cambiado; reduzca las cantidades o quite estos productos."))
+        #expect(placed.pageText.contains("No quedan suficientes unidades de «Trail Lamp». Su carrito no ha cambiado; reduzca las cantidades o quite estos productos."))
         #expect(HTML.inputValue(named: "shipping_name", in: placed.text) == "Ana Ruiz")
 
         let cart = try shopper.get("/cart", host: shop.host)

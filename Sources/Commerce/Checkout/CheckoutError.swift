@@ -38,13 +38,13 @@ public enum CheckoutError: Error, Sendable, Equatable, CustomStringConvertible {
         case .soldOut(let titles):
             let products = Self.list(titles)
             return TranslatableMessage(
-                "checkout.error.soldOut", ["products": .text(products)],
+                "checkout.error.soldOut", ["products": .quotedList(titles)],
                 english: "Not enough stock is left of \(products). Your cart is unchanged; lower the quantities or remove these products."
             )
         case .productsUnavailable(let titles):
             let products = Self.list(titles)
             return TranslatableMessage(
-                "checkout.error.unavailable", ["products": .text(products)],
+                "checkout.error.unavailable", ["products": .quotedList(titles)],
                 english: "\(products) can no longer be bought. Your cart is unchanged; remove these products to continue."
             )
         case .customerAccountRequired:
@@ -60,8 +60,8 @@ public enum CheckoutError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Quotes each title and separates them with commas, which reads the same in every
-    /// language the store may use.
+    /// Quotes each title in English quotation marks and separates them with commas, as
+    /// the app does for `.quotedList` in English.
     private static func list(_ titles: [String]) -> String {
         titles.map { "“\($0)”" }.joined(separator: ", ")
     }

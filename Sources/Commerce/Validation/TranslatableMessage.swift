@@ -17,6 +17,9 @@ public struct TranslatableMessage: Sendable, Hashable, CustomStringConvertible {
         /// A country's name in the store's language, by its ISO 3166-1 alpha-2 code. In
         /// English it is `Country.name`.
         case country(code: String)
+        /// Names such as product titles, each in the quotation marks of the store's
+        /// language, separated by commas. In English: “Mug”, “Lamp”.
+        case quotedList([String])
     }
 
     /// The translation key; empty for a message that exists only in English.

@@ -20,6 +20,9 @@ extension Translations {
                 arguments[name] = .string(text(key, language: language))
             case .country(let code):
                 arguments[name] = .string(Self.countryName(code, language: language))
+            case .quotedList(let names):
+                let quoted = names.map { text("format.quoted", language: language, arguments: ["text": .string($0)]) }
+                arguments[name] = .string(quoted.joined(separator: ", "))
             }
         }
         return text(message.key, language: language, arguments: arguments)
