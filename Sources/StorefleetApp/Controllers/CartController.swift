@@ -288,15 +288,7 @@ extension StoreRequest {
     /// Sets the cart cookie for `token`, valid as long as the cart: `CartStore`'s lifetime
     /// from the last change.
     func setCartCookie(_ token: String) throws {
-        outgoingCookies.append(try Cookie(
-            name: Self.cartCookieName,
-            value: token,
-            maxAge: Int(CartStore.defaultLifetime),
-            path: "/",
-            secure: app.configuration.usesSecureCookies,
-            httpOnly: true,
-            sameSite: .lax
-        ))
+        outgoingCookies.append(try storeCookie(Self.cartCookieName, value: token, maxAge: Int(CartStore.defaultLifetime)))
     }
 
     /// Adds what every storefront page's layout reads: the number of items in the cart for

@@ -73,15 +73,7 @@ extension StoreRequest {
             return anonymousFormToken(for: visitor)
         }
         let visitor = SecureRandom.token(byteCount: 16)
-        outgoingCookies.append(try Cookie(
-            name: Self.formCookieName,
-            value: visitor,
-            maxAge: Int(CartStore.defaultLifetime),
-            path: "/",
-            secure: app.configuration.usesSecureCookies,
-            httpOnly: true,
-            sameSite: .lax
-        ))
+        outgoingCookies.append(try storeCookie(Self.formCookieName, value: visitor, maxAge: Int(CartStore.defaultLifetime)))
         return anonymousFormToken(for: visitor)
     }
 
@@ -124,7 +116,7 @@ extension StoreRequest {
     func adoptSession(_ created: NewSession) throws {
         session = created.session
         sessionToken = created.token
-        outgoingCookies.append(try sessionCookie(value: created.token, maxAge: Int(SessionStore.defaultAbsoluteTimeout)))
+        outgoingCookies.append(try storeCookie(Self.sessionCookieName, value: created.token, maxAge: Int(SessionStore.defaultAbsoluteTimeout)))
     }
 
     /// Ends the visitor's session and clears its cookie.
@@ -138,12 +130,14 @@ extension StoreRequest {
         session = nil
         sessionToken = nil
         staff = nil
-        outgoingCookies.append(try sessionCookie(value: "", maxAge: 0))
+        outgoingCookies.append(try storeCookie(Self.sessionCookieName, value: "", maxAge: 0))
     }
 
-    private func sessionCookie(value: String, maxAge: Int) throws -> Cookie {
+    /// Returns a cookie for this store's host only: `HttpOnly`, `SameSite=Lax`, and
+    /// `Secure` when the public URL is https. The session, cart and visitor cookies all use it.
+    func storeCookie(_ name: String, value: String, maxAge: Int) throws -> Cookie {
         try Cookie(
-            name: Self.sessionCookieName,
+            name: name,
             value: value,
             maxAge: maxAge,
             path: "/",
