@@ -64,9 +64,7 @@ enum AdminRoutes {
                 staff: try StaffDirectory(database: database).accountCount(),
                 sales: try OrderStatistics(database: database, now: { now }).summary(dayCount: AdminDashboardSales.dayCount),
                 failedMails: try Outbox(database: database).failedCount(),
-                // The same conditions as the storefront's checkout (`CheckoutController.availability`).
-                hasShipping: try ShippingMethodStore(database: database).list().contains { $0.isActive },
-                hasPayment: try !PaymentMethodStore(database: database).enabled().isEmpty
+                methods: try CheckoutController.MethodSetup(database: database)
             )
         }
         let store = context.store
@@ -91,9 +89,9 @@ enum AdminRoutes {
             "failedMails": .int(counts.failedMails),
             "shopperURL": .string(context.app.configuration.url(forHost: context.app.shopperHost(of: context.store))),
             "checkout": [
-                "blocked": .bool(!counts.hasShipping || !counts.hasPayment),
-                "needsShipping": .bool(!counts.hasShipping),
-                "needsPayment": .bool(!counts.hasPayment),
+                "blocked": .bool(!counts.methods.isComplete),
+                "needsShipping": .bool(!counts.methods.hasShipping),
+                "needsPayment": .bool(!counts.methods.hasPayment),
                 "accountRequired": .bool(context.settings.customerLoginMode == .required),
             ],
             "limits": [

@@ -1,6 +1,7 @@
 import Commerce
 import Foundation
 import HTTPServer
+import SQLite
 import Templates
 
 /// Checkout at `/checkout`: one form for the contact, addresses, shipping and payment,
@@ -43,12 +44,21 @@ enum CheckoutController {
         if context.settings.customerLoginMode == .required {
             return .accountRequired
         }
-        let ready = try context.database.read { database in
-            let shipping = try ShippingMethodStore(database: database).list().contains { $0.isActive }
-            let payment = try !PaymentMethodStore(database: database).enabled().isEmpty
-            return shipping && payment
+        let setup = try context.database.read { try MethodSetup(database: $0) }
+        return setup.isComplete ? .open : .notReady
+    }
+
+    /// Whether the store has what checkout needs from the merchant: an active shipping
+    /// method and an enabled payment method. The admin dashboard names what is missing.
+    struct MethodSetup {
+        let hasShipping: Bool
+        let hasPayment: Bool
+        var isComplete: Bool { hasShipping && hasPayment }
+
+        init(database: Database) throws {
+            hasShipping = try ShippingMethodStore(database: database).list().contains { $0.isActive }
+            hasPayment = try !PaymentMethodStore(database: database).enabled().isEmpty
         }
-        return ready ? .open : .notReady
     }
 
     /// Returns nil when checkout is open, or the page that explains why it is not. Every
@@ -131,7 +141,7 @@ enum CheckoutController {
             }
         } catch CheckoutError.alreadyPlaced(let earlier) {
             // A second click on "Place order" or a reloaded POST: both requests lead to the
-            // one order, and the shopper never sees the cart that the first one emptied.
+            // one order, and the shopper is never shown the cart that the first one emptied.
             context.app.logger.info("order.resubmitted", [
                 "request_id": context.request.requestID, "store_id": context.store.id, "number": earlier.number,
             ])
