@@ -72,7 +72,7 @@ import Testing
         #expect(revenue.contains("height=\"104.0\" rx=\"2\" class=\"bar\"><title>Feb 20:"))
         #expect(orders.contains(">2</text>"))
         #expect(orders.contains(">1</text>"))
-        // One chart stands above the other, so their plots start at the same x.
+        // One chart is drawn above the other, so their plots start at the same x.
         func axisStart(_ chart: Substring) -> Substring? {
             guard let axis = chart.range(of: "class=\"axis\"") else { return nil }
             let line = chart[..<axis.lowerBound]

@@ -130,7 +130,7 @@ import Testing
             let frames = try checkpointer.checkpoint(shop.store.id)
             #expect(frames.checkpointedFrames == frames.walFrames)
             // The writer started the WAL again from its beginning after the complete
-            // checkpoint, so it holds about one round's frames, not all rounds'.
+            // checkpoint, so it contains about one round's frames, not all rounds'.
             #expect(frames.walFrames < first.walFrames * 2)
         }
         #expect(try walSize(shop) <= sizeAfterFirstRound * 2)

@@ -304,7 +304,7 @@ import Testing
             ("csrf_token", try cart.csrfToken()), ("quantity_\(shop.mug.id)", "1"), ("quantity_\(shop.lamp.id)", "1"),
         ])
         #expect(updated.status == 303)
-        // Each change leads back to the cart with a line that says what happened.
+        // Each change leads back to the cart with a notice of what happened.
         let afterUpdate = try restarted.get(try #require(updated.location), host: shop.host)
         #expect(afterUpdate.pageText.contains("Your cart was updated."))
         let removed = try restarted.post("/cart/remove", host: shop.host, form: [

@@ -54,7 +54,7 @@ public enum EmailAddress {
     }
 }
 
-/// Why a typed email address is invalid, with the message for the form field.
+/// The reason a typed email address is invalid, with the message for the form field.
 public struct InvalidEmail: Error, Sendable, Equatable {
     public enum Reason: String, Sendable, Equatable {
         case missing

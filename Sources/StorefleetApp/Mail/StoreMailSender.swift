@@ -239,7 +239,7 @@ final class StoreMailSender: Sendable {
             }
             app.shopJobs.checkpoints.noteWrite(storeID)
         } catch {
-            // The claims lapse and the mails are tried again, so nothing is lost; those
+            // The claims lapse and the mails are tried again, so nothing is lost. Those
             // that went out go out a second time with the same Message-ID.
             logger.error("mail.record_results_failed", [
                 "store_id": storeID, "count": results.count, "error": String(describing: error),
