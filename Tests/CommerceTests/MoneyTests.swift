@@ -77,6 +77,62 @@ private func money(_ minorUnits: Int64, _ code: String) -> Money {
         #expect(money(.min, "USD").formatted() == "-$92,233,720,368,547,758.08")
         #expect(money(.max, "JPY").formatted() == "¥9,223,372,036,854,775,807")
     }
+
+    /// Every currency in every style, for amounts of every digit count, against a plain
+    /// string-building version of the same rules.
+    @Test func everyCurrencyMatchesTheReferenceFormatting() {
+        var amounts: [Int64] = [0, 1, -1, .max, .min]
+        var power: Int64 = 1
+        for _ in 0..<18 {
+            power *= 10
+            amounts += [power - 1, power, power + 7, -(power - 1), -power]
+        }
+        for currency in Currency.all {
+            for amount in amounts {
+                let value = Money(minorUnits: amount, currency: currency)
+                for style in [Money.FormatStyle.symbol, .code, .plain] {
+                    #expect(value.formatted(style) == referenceFormatting(value, style), "\(currency.code) \(amount) \(style)")
+                }
+            }
+        }
+    }
+
+    private func referenceFormatting(_ value: Money, _ style: Money.FormatStyle) -> String {
+        let currency = value.currency
+        let magnitude = value.minorUnits.magnitude
+        let scale = UInt64(currency.scale)
+        var whole = String(magnitude / scale)
+        if style != .plain {
+            var groups: [String] = []
+            var size = 3
+            while whole.count > size {
+                groups.insert(String(whole.suffix(size)), at: 0)
+                whole = String(whole.dropLast(size))
+                if currency.groupingStyle == .indian {
+                    size = 2
+                }
+            }
+            groups.insert(whole, at: 0)
+            whole = groups.joined(separator: currency.groupingSeparator)
+        }
+        var number = whole
+        if currency.minorUnits > 0 {
+            let fraction = String(magnitude % scale)
+            number += currency.decimalSeparator + String(repeating: "0", count: currency.minorUnits - fraction.count) + fraction
+        }
+        let sign = value.minorUnits < 0 ? "-" : ""
+        switch style {
+        case .plain:
+            return sign + number
+        case .code:
+            return sign + currency.code + nbsp + number
+        case .symbol:
+            if currency.symbolPosition == .after {
+                return sign + number + nbsp + currency.symbol
+            }
+            return sign + currency.symbol + (currency.spaceAfterSymbol ? nbsp : "") + number
+        }
+    }
 }
 
 @Suite struct MoneyParsingTests {

@@ -22,59 +22,123 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
     /// Formats the amount with the currency's own convention (see `Currency`). Spaces in the
     /// result are no-break spaces (U+00A0) so an amount never wraps across lines. A negative
     /// amount puts its minus sign first: "-$5.00".
+    ///
+    /// Product lists format two prices per product, so the text is put together in a
+    /// buffer on the stack and becomes a string in one step, which allocates nothing for
+    /// results of up to 15 bytes (Swift keeps those inside the string value).
     public func formatted(_ style: FormatStyle = .symbol) -> String {
-        let sign = minorUnits < 0 ? "-" : ""
-        let number = formattedNumber(grouped: style != .plain)
-
+        let prefix: (String, String)
+        let suffix: (String, String)
         switch style {
         case .plain:
-            return sign + number
+            prefix = ("", "")
+            suffix = ("", "")
         case .code:
-            return sign + currency.code + noBreakSpace + number
+            prefix = (currency.code, noBreakSpace)
+            suffix = ("", "")
         case .symbol:
             switch currency.symbolPosition {
             case .before:
-                let gap = currency.spaceAfterSymbol ? noBreakSpace : ""
-                return sign + currency.symbol + gap + number
+                prefix = (currency.symbol, currency.spaceAfterSymbol ? noBreakSpace : "")
+                suffix = ("", "")
             case .after:
-                return sign + number + noBreakSpace + currency.symbol
+                prefix = ("", "")
+                suffix = (noBreakSpace, currency.symbol)
             }
+        }
+        let groupSeparator = style == .plain ? "" : currency.groupingSeparator
+        let decimalSeparator = currency.minorUnits > 0 ? currency.decimalSeparator : ""
+        // At most 20 digits, 9 separators between them (Indian grouping) and the other
+        // parts at their own length.
+        let capacity = 21 + prefix.0.utf8.count + prefix.1.utf8.count + 9 * groupSeparator.utf8.count
+            + decimalSeparator.utf8.count + suffix.0.utf8.count + suffix.1.utf8.count
+
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            let start = buffer.baseAddress!
+            var end = start
+            if minorUnits < 0 {
+                end.initialize(to: UInt8(ascii: "-"))
+                end += 1
+            }
+            end = Money.copy(prefix.0, to: end)
+            end = Money.copy(prefix.1, to: end)
+            end = writeNumber(to: end, groupSeparator: groupSeparator, decimalSeparator: decimalSeparator)
+            end = Money.copy(suffix.0, to: end)
+            end = Money.copy(suffix.1, to: end)
+            return String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
         }
     }
 
-    public var description: String { formatted(.code) }
-
-    private func formattedNumber(grouped: Bool) -> String {
+    /// Writes the amount's magnitude at `destination`, grouped with `groupSeparator`
+    /// unless it is empty, and returns where the written bytes end.
+    private func writeNumber(to destination: UnsafeMutablePointer<UInt8>, groupSeparator: String, decimalSeparator: String) -> UnsafeMutablePointer<UInt8> {
         // `magnitude` is a UInt64, so Int64.min does not overflow here.
         let magnitude = minorUnits.magnitude
         let scale = UInt64(currency.scale)
-        let major = String(magnitude / scale)
-        var result = grouped ? group(major) : major
+        var whole = magnitude / scale
+        let separator = groupSeparator.utf8.count
 
-        if currency.minorUnits > 0 {
-            let minor = String(magnitude % scale)
-            let padding = String(repeating: "0", count: currency.minorUnits - minor.count)
-            result += currency.decimalSeparator + padding + minor
-        }
-        return result
-    }
+        // The whole part from its last digit back into a scratch area at the end of the
+        // number's room, then moved to `destination`.
+        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &digits) { scratch in
+            let scratchEnd = scratch.baseAddress!.assumingMemoryBound(to: UInt8.self) + scratch.count
+            var cursor = scratchEnd
+            var inGroup = 0
+            var groupSize = 3
+            repeat {
+                if inGroup == groupSize && separator > 0 {
+                    cursor -= separator
+                    _ = Money.copy(groupSeparator, to: cursor)
+                    inGroup = 0
+                    if currency.groupingStyle == .indian {
+                        groupSize = 2
+                    }
+                }
+                cursor -= 1
+                cursor.initialize(to: UInt8(ascii: "0") + UInt8(whole % 10))
+                whole /= 10
+                inGroup += 1
+            } while whole > 0
 
-    /// Inserts the grouping separator into a run of digits.
-    private func group(_ digits: String) -> String {
-        var groups: [Substring] = []
-        var end = digits.endIndex
-        var groupSize = 3
+            let wholeLength = scratchEnd - cursor
+            destination.initialize(from: cursor, count: wholeLength)
+            var end = destination + wholeLength
+            guard currency.minorUnits > 0 else { return end }
 
-        while end > digits.startIndex {
-            let start = digits.index(end, offsetBy: -groupSize, limitedBy: digits.startIndex) ?? digits.startIndex
-            groups.append(digits[start..<end])
-            end = start
-            if currency.groupingStyle == .indian {
-                groupSize = 2
+            end = Money.copy(decimalSeparator, to: end)
+            var fraction = magnitude % scale
+            var digit = end + currency.minorUnits
+            while digit > end {
+                digit -= 1
+                digit.initialize(to: UInt8(ascii: "0") + UInt8(fraction % 10))
+                fraction /= 10
             }
+            return end + currency.minorUnits
         }
-        return groups.reversed().joined(separator: currency.groupingSeparator)
     }
+
+    /// Copies the UTF-8 bytes of `text` to `destination` and returns where they end.
+    @inline(__always)
+    private static func copy(_ text: String, to destination: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Int in
+            if let source = bytes.baseAddress {
+                destination.initialize(from: source, count: bytes.count)
+            }
+            return bytes.count
+        }
+        if let copied {
+            return destination + copied
+        }
+        var end = destination
+        for byte in text.utf8 {
+            end.initialize(to: byte)
+            end += 1
+        }
+        return end
+    }
+
+    public var description: String { formatted(.code) }
 }
 
 let noBreakSpace = "\u{00A0}"
