@@ -1,5 +1,6 @@
 import Commerce
 import Foundation
+import Templates
 import Testing
 @testable import StorefleetApp
 
@@ -167,6 +168,17 @@ import Testing
         #expect(rejected.status == 422)
         #expect(HTML.fieldErrors("language", in: rejected.text) == ["Language “fr” is not supported; choose one of en, es, pt."])
         #expect(try app.settings(shop.store).language == "en")
+    }
+
+    /// A shopper's text in an argument, such as a name with `{count}` in it, is shown as
+    /// typed. Replacing one argument after another used to expand it, depending on the
+    /// order in which the dictionary listed the arguments.
+    @Test func argumentsAreNotReadForPlaceholders() {
+        let translations = Translations(tables: ["en": ["greeting": "Hello {name}, {count} items"]])
+        for _ in 0..<20 {
+            let arguments: [String: TemplateValue] = ["name": "Ana {count}", "count": 2]
+            #expect(translations.text("greeting", language: "en", arguments: arguments) == "Hello Ana {count}, 2 items")
+        }
     }
 
     @Test func englishFileMatchesCommerceText() throws {

@@ -40,12 +40,7 @@ public struct Translations: Sendable {
     /// `arguments`.
     public func text(_ key: String, language: String, arguments: [String: TemplateValue] = [:]) -> String {
         let template = tables[language]?[key] ?? tables[Self.fallbackLanguage]?[key] ?? key
-        guard !arguments.isEmpty, template.contains("{") else { return template }
-        var result = template
-        for (name, value) in arguments {
-            result = result.replacingOccurrences(of: "{\(name)}", with: value.plainText)
-        }
-        return result
+        return Placeholders.fill(template, with: arguments)
     }
 
     /// Returns a translator for the template engine, bound to one language.
@@ -59,17 +54,4 @@ public struct TranslationsError: Error, CustomStringConvertible {
     public let message: String
 
     public var description: String { "Invalid translation file \(path): \(message)." }
-}
-
-extension TemplateValue {
-    /// The value as text for a translation placeholder.
-    var plainText: String {
-        switch self {
-        case .string(let text): return text
-        case .int(let number): return String(number)
-        case .double(let number): return String(number)
-        case .bool(let flag): return flag ? "true" : "false"
-        default: return ""
-        }
-    }
 }
