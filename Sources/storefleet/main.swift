@@ -2,9 +2,11 @@ import Foundation
 import HTTPServer
 import StorefleetApp
 
-// Measured with the pool cycling through 1,000 stores: peak RSS 155 MB with glibc's default
-// arenas and 122 MB with two, at the same CPU time per request (docs/benchmarks.md).
-MemoryTuning.limitMallocArenasToCores()
+// One malloc arena per default worker thread. Measured with the pool cycling through 1,000
+// stores: peak RSS 155 MB with glibc's default arenas, 122 MB with two and 135 MB with
+// four; and two arenas for four workers cost 13 % more CPU time per page, which four do
+// not (docs/benchmarks.md). `serve` applies its own worker count again.
+MemoryTuning.limitMallocArenas()
 
 let status = StorefleetCommand.run(Array(CommandLine.arguments.dropFirst()))
 

@@ -7,6 +7,6 @@ import Testing
         // Without MALLOC_ARENA_MAX in the environment the cap is applied, and mallopt
         // reports whether glibc took the value.
         guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return }
-        #expect(MemoryTuning.limitMallocArenasToCores())
+        #expect(MemoryTuning.limitMallocArenas())
     }
 }

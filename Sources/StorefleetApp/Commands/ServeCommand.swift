@@ -31,7 +31,10 @@ enum ServeCommand {
         serverConfiguration.maxBodySize = configuration.maxBodySize
         serverConfiguration.shutdownDeadline = .milliseconds(Int64(configuration.shutdownTimeout * 1000))
         if let count = configuration.eventLoopCount { serverConfiguration.eventLoopCount = count }
-        if let count = configuration.workerCount { serverConfiguration.workerCount = count }
+        if let count = configuration.workerCount {
+            serverConfiguration.workerCount = count
+            MemoryTuning.limitMallocArenas(to: count)
+        }
         if let limit = configuration.workerQueueLimit { serverConfiguration.workerQueueLimit = limit }
         if let limit = configuration.maxConnections { serverConfiguration.maxConnections = limit }
 
