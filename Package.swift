@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(name: "storefleet", dependencies: ["StorefleetApp", "HTTPServer"]),
         .executableTarget(
             name: "storefleet-bench-server",
-            dependencies: ["HTTPServer", "Templates"],
+            dependencies: ["HTTPServer", "Templates", "Commerce"],
             path: "benchmarks/BenchServer",
             exclude: ["Views"]
         ),
