@@ -70,8 +70,8 @@ server_pid=""
 client_pid=""
 
 cleanup() {
-    stop_started_process "$client_pid" "checkout client"
-    stop_started_process "$server_pid" "storefleet serve"
+    stop_process "$client_pid" "checkout client" 10
+    stop_process "$server_pid" "storefleet serve" 10
     if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
         echo "kept the data folder and logs in $scratch"
     else
@@ -172,7 +172,7 @@ echo
 echo "after the restart, GET the confirmation page of every acknowledged order:"
 python3 "$scripts/durability_check.py" pages --port "$port" "${acknowledged_files[@]}" | sed 's/^/  /' || status=1
 
-stop_started_process "$server_pid" "storefleet serve"
+stop_process "$server_pid" "storefleet serve" 10
 server_pid=""
 
 echo

@@ -135,10 +135,10 @@ perf_pid=""
 sync_counter_pid=""
 
 cleanup() {
-    stop_started_process "$perf_pid" perf
-    stop_started_process "$sync_counter_pid" "perf stat"
-    stop_started_process "$client_pid" "checkout client"
-    stop_started_process "$server_pid" "storefleet serve"
+    stop_process "$perf_pid" perf 10
+    stop_process "$sync_counter_pid" "perf stat" 10
+    stop_process "$client_pid" "checkout client" 10
+    stop_process "$server_pid" "storefleet serve" 10
     rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -345,7 +345,7 @@ for run in $runs; do
         run_checkouts spread "$scratch/spread/spread.catalog"
         spread=$result
     fi
-    stop_started_process "$server_pid" "storefleet serve"
+    stop_process "$server_pid" "storefleet serve" 10
     server_pid=""
 done
 

@@ -20,20 +20,21 @@ free_loopback_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Sends SIGTERM to a process this script started, waits up to 5 s for it to exit, then
-# sends SIGKILL. Does nothing for an empty pid or a process that is already gone.
+# Sends SIGTERM to a process this script started, waits up to SECONDS (default 5) for it
+# to exit, then sends SIGKILL. Does nothing for an empty pid or a process that is already
+# gone. Usage: stop_process PID NAME [SECONDS]
 stop_process() {
-    local pid=$1 name=$2
+    local pid=$1 name=$2 seconds=${3:-5}
     [[ -z "$pid" ]] && return 0
     kill -0 "$pid" 2>/dev/null || return 0
     kill -TERM "$pid" 2>/dev/null || true
     local waited=0
-    while kill -0 "$pid" 2>/dev/null && (( waited < 50 )); do
+    while kill -0 "$pid" 2>/dev/null && (( waited < seconds * 10 )); do
         sleep 0.1
         waited=$((waited + 1))
     done
     if kill -0 "$pid" 2>/dev/null; then
-        echo "warning: $name (pid $pid) did not stop within 5 s of SIGTERM; sending SIGKILL" >&2
+        echo "warning: $name (pid $pid) did not stop within $seconds s of SIGTERM; sending SIGKILL" >&2
         kill -KILL "$pid" 2>/dev/null || true
     fi
     wait "$pid" 2>/dev/null || true
@@ -82,10 +83,14 @@ wait_for_http() {
     exit 1
 }
 
-# Prints the facts a benchmark record needs about this machine and its tools.
+# Prints the facts a benchmark record needs about this machine and its tools. With a
+# folder argument it also names the file system that folder is on.
 print_machine_summary() {
     echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
         "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, kernel $(uname -r)"
+    if [[ -n "${1:-}" ]]; then
+        echo "disk: data folder on $(df -T "$1" | awk 'NR == 2 { print $2 }') ($(df "$1" | awk 'NR == 2 { print $1 }'))"
+    fi
     echo "swift: $(swift --version 2>&1 | head -1)"
     if command -v wrk >/dev/null; then
         echo "wrk: $(wrk -v 2>&1 | head -1 | awk '{ print $2 }')"
@@ -93,6 +98,7 @@ print_machine_summary() {
     if [[ -n "${nginx_binary:-}" ]]; then
         echo "nginx: $("$nginx_binary" -v 2>&1 | sed 's/^nginx version: //')"
     fi
+    echo "load average before the runs: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 }
 
 # Converts a wrk duration such as 812.00us, 1.25ms or 2.10s to milliseconds.

@@ -16,6 +16,9 @@
 #   BENCH_EVENT_LOOPS  --event-loops for our server (default: its own, one per core)
 #   BENCH_WORKERS      --workers for our server (default: its own)
 #   BENCH_SKIP_BUILD   1 to use the release binary already built
+#   BENCH_PATH         the path our server is measured on (default /, the page rendered
+#                      per request); /rendered-once sends the same bytes rendered at
+#                      start-up, which measures the HTTP server without the page work
 #
 # Usage: benchmarks/http-vs-nginx.sh   (from any folder; needs root or wrk and nginx
 # installed, because it installs them with apt-get when they are missing)
@@ -27,6 +30,11 @@ warmup=${BENCH_WARMUP:-3}
 connections=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-2}
 rounds=${BENCH_ROUNDS:-1}
+our_path=${BENCH_PATH:-/}
+if [[ "$our_path" != "/" && "$our_path" != "/rendered-once" ]]; then
+    echo "error: BENCH_PATH must be / or /rendered-once, not \"$our_path\"" >&2
+    exit 2
+fi
 
 # Targets: our requests/s at least this fraction of nginx's, our p99 at most this multiple.
 target_throughput_ratio=0.6
@@ -135,7 +143,7 @@ wait_for_http "http://127.0.0.1:$server_port/" storefleet-bench-server "$server_
 
 # Both must send the same body, or the comparison means nothing.
 curl -fsS "http://127.0.0.1:$nginx_port/" -o "$scratch/from-nginx.html"
-curl -fsS "http://127.0.0.1:$server_port/" -o "$scratch/from-ours.html"
+curl -fsS "http://127.0.0.1:$server_port$our_path" -o "$scratch/from-ours.html"
 if ! cmp -s "$scratch/from-nginx.html" "$scratch/from-ours.html"; then
     echo "error: nginx and storefleet-bench-server sent different pages; check the --dump output" >&2
     exit 1
@@ -184,6 +192,7 @@ median() {
 
 nginx_name="nginx $("$nginx_binary" -v 2>&1 | sed 's/^nginx version: //'), worker_processes auto"
 ours_name="storefleet-bench-server ${server_arguments[*]}"
+[[ "$our_path" != "/" ]] && ours_name+=" $our_path"
 nginx_rps=() nginx_p50=() nginx_p99=() nginx_cpu=()
 ours_rps=() ours_p50=() ours_p99=() ours_cpu=()
 # nginx's work happens in its worker processes, children of the master.
@@ -196,7 +205,7 @@ for round in $(seq 1 "$rounds"); do
     nginx_rps+=("$result_rps") nginx_p50+=("$result_p50_ms") nginx_p99+=("$result_p99_ms")
     nginx_cpu+=("$result_cpu_us")
 
-    measure "$ours_name" "http://127.0.0.1:$server_port/" "$scratch/wrk-ours-$round.txt" "$server_pid"
+    measure "$ours_name" "http://127.0.0.1:$server_port$our_path" "$scratch/wrk-ours-$round.txt" "$server_pid"
     ours_rps+=("$result_rps") ours_p50+=("$result_p50_ms") ours_p99+=("$result_p99_ms")
     ours_cpu+=("$result_cpu_us")
 done

@@ -96,15 +96,7 @@ if [[ -n "$profile_folder" ]] && ! perf stat -e instructions true >/dev/null 2>&
     exit 1
 fi
 
-if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-    echo "building storefleet in release mode"
-    (cd "$package_root" && swift build -c release --product storefleet)
-fi
-storefleet="$(cd "$package_root" && swift build -c release --show-bin-path)/storefleet"
-if [[ ! -x "$storefleet" ]]; then
-    echo "error: $storefleet not found; build it with swift build -c release --product storefleet" >&2
-    exit 1
-fi
+build_storefleet
 
 # -- Scratch folder and cleanup ------------------------------------------------------
 
@@ -115,10 +107,10 @@ sampler_pid=""
 perf_pid=""
 
 cleanup() {
-    stop_started_process "$perf_pid" perf
-    stop_started_process "$sampler_pid" "memory sampler"
-    stop_started_process "$wrk_pid" wrk
-    stop_started_process "$server_pid" "storefleet serve"
+    stop_process "$perf_pid" perf 10
+    stop_process "$sampler_pid" "memory sampler" 10
+    stop_process "$wrk_pid" wrk 10
+    stop_process "$server_pid" "storefleet serve" 10
     rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -308,7 +300,7 @@ sampler_pid=$!
 BENCH_STORES=$store_count BENCH_SPREAD_ORDER=$spread_order BENCH_DOMAIN=$domain BENCH_THREADS=$threads \
     run_wrk spread spread.lua "http://127.0.0.1:$port/"
 spread=$result
-stop_started_process "$sampler_pid" "memory sampler"
+stop_process "$sampler_pid" "memory sampler" 10
 sampler_pid=""
 echo "  $(field "$spread" rps) requests/s, p50 $(field "$spread" p50_ms) ms, p99 $(field "$spread" p99_ms) ms, max $(field "$spread" max_ms) ms, server CPU $(field "$spread" server_cpu_ms_per_request) ms/request"
 

@@ -253,6 +253,137 @@ let translator: TemplateTranslator = { key, arguments in
     return Placeholders.fill(message, with: arguments)
 }
 
+// MARK: - Hand-written page
+
+/// Writes the same page as `store/products` with `makeContext` and `translator`, byte for
+/// byte, in straight-line Swift without the template engine and without a context: the
+/// rows go to the output directly. `--render-rate` times it beside the engine, as the
+/// cost of the page's own work (formatting, escaping, copying) that no engine avoids.
+struct HandWrittenPage {
+    private var bytes: [UInt8] = []
+
+    static func render(products: [Product]) -> [UInt8] {
+        var page = HandWrittenPage()
+        page.bytes.reserveCapacity(12_288)
+        page.write(products: products)
+        return page.bytes
+    }
+
+    private mutating func text(_ literal: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    /// Appends the value with the five HTML-special characters replaced, copying each run
+    /// of other bytes at once.
+    private mutating func escaped(_ value: String) {
+        let copied: Void? = value.utf8.withContiguousStorageIfAvailable { source in
+            var runStart = 0
+            for index in source.indices {
+                let reference: StaticString
+                switch source[index] {
+                case UInt8(ascii: "&"): reference = "&amp;"
+                case UInt8(ascii: "<"): reference = "&lt;"
+                case UInt8(ascii: ">"): reference = "&gt;"
+                case UInt8(ascii: "\""): reference = "&quot;"
+                case UInt8(ascii: "'"): reference = "&#39;"
+                default: continue
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<index]))
+                text(reference)
+                runStart = index + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart...]))
+        }
+        if copied == nil {
+            escaped(String(decoding: Array(value.utf8), as: UTF8.self))
+        }
+    }
+
+    private mutating func number(_ value: Int) {
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    private mutating func write(products: [Product]) {
+        text("""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Black tea – Tea &amp; Co</title>
+            <meta name="description" content="Loose-leaf tea from small gardens, shipped in 48 hours">
+            <link rel="stylesheet" href="/assets/store.css">
+            <link rel="icon" href="/assets/favicon.png">
+
+            </head>
+            <body class="page product-list">
+            <header class="site-header">
+            <a class="logo" href="/">Tea &amp; Co</a>
+            <form class="search" action="/search" method="get"><input type="search" name="q" placeholder="Search the shop"></form>
+            <nav class="categories">
+            <a href="/categories/green-tea">Green tea</a>
+            <a href="/categories/black-tea" aria-current="page">Black tea</a>
+            <a href="/categories/herbal">Herbal &amp; fruit</a>
+            <a href="/categories/teaware">Cups &amp; pots</a>
+            </nav>
+            <a class="cart" href="/cart">Cart (2)</a>
+            </header>
+            <main>
+            <h1>Black tea</h1>
+            <p class="count">
+            """)
+        number(products.count)
+        text(" products</p>\n<ul class=\"products\">\n")
+        for (index, product) in products.enumerated() {
+            text("<li class=\"product")
+            if product.regularPriceMinor != nil {
+                text(" sale")
+            }
+            text("\" data-position=\"")
+            number(index + 1)
+            text("\">\n<a href=\"/products/")
+            escaped(product.slug)
+            text("\"><img src=\"/files/products/")
+            number(product.id)
+            text("-240.jpg\" alt=\"")
+            escaped(product.name)
+            text("\" loading=\"lazy\">\n<h2>")
+            escaped(product.name)
+            text("</h2></a>\n<p class=\"price\">")
+            escaped(formatEuros(product.priceMinor))
+            if let regular = product.regularPriceMinor {
+                text(" <s>")
+                escaped(formatEuros(regular))
+                text("</s>")
+            }
+            text("</p>\n")
+            if !product.inStock {
+                text("<p class=\"stock\">Sold out</p>")
+            }
+            text("\n</li>\n")
+        }
+        text("""
+            </ul>
+            <nav class="pagination"><a href="/categories/black-tea?page=2" rel="next">Next page</a></nav>
+
+            </main>
+            <footer class="site-footer">
+            <ul class="links">
+            <li><a href="/pages/shipping">Shipping</a></li>
+            <li><a href="/pages/returns">Returns</a></li>
+            <li><a href="/pages/contact">Contact</a></li>
+            <li><a href="/pages/privacy">Privacy</a></li>
+            </ul>
+            <p>© 2026 Tea &amp; Co</p>
+            </footer>
+
+            </body>
+            </html>
+
+            """)
+    }
+}
+
 // MARK: - Render rate
 
 /// Prints how fast the page work runs without HTTP, on `threadCount` threads that share
@@ -267,7 +398,16 @@ func measureRenderRate(library: TemplateLibrary, pageName: String, rows: Product
         ("context and render", {
             try library.renderBytes(pageName, makeContext(products: rows.products), translator: translator).count
         }),
+        ("hand-written page, no engine", { HandWrittenPage.render(products: rows.products).count }),
     ]
+    do {
+        let fromEngine = try library.renderBytes(pageName, context, translator: translator)
+        guard HandWrittenPage.render(products: rows.products) == fromEngine else {
+            fail("the hand-written page differs from \(pageName); update HandWrittenPage to match the templates")
+        }
+    } catch {
+        fail("rendering \(pageName) failed: \(error)")
+    }
 
     print("page work on \(threadCount) thread\(threadCount == 1 ? "" : "s"), \(rows.products.count) products:")
     for (label, body) in timings {

@@ -1,24 +1,10 @@
 # Functions for benchmarks/checkouts.sh and benchmarks/checkout-durability.sh. Source it
-# after setting package_root; it sources benchmarks/common.sh and benchmarks/stores/lib.sh
-# for the helpers the other benchmarks share (free_loopback_port, stop_started_process,
-# wait_for_storefleet_port, print_machine_summary, warn_if_busy, field, cpu_ms).
+# after setting package_root; it sources benchmarks/stores/lib.sh, and through it
+# benchmarks/common.sh, for the helpers the other benchmarks share (build_storefleet,
+# free_loopback_port, stop_process, wait_for_storefleet_port, print_machine_summary,
+# warn_if_busy, field, cpu_ms).
 
-source "$package_root/benchmarks/common.sh"
 source "$package_root/benchmarks/stores/lib.sh"
-
-# Builds storefleet in release mode unless BENCH_SKIP_BUILD=1, and sets storefleet to the
-# binary's path.
-build_storefleet() {
-    if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-        echo "building storefleet in release mode"
-        (cd "$package_root" && swift build -c release --product storefleet)
-    fi
-    storefleet="$(cd "$package_root" && swift build -c release --show-bin-path)/storefleet"
-    if [[ ! -x "$storefleet" ]]; then
-        echo "error: $storefleet not found; build it with swift build -c release --product storefleet" >&2
-        exit 1
-    fi
-}
 
 # Checks that the tools the checkout benchmarks call are installed.
 require_tools() {

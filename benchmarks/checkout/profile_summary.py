@@ -10,7 +10,11 @@ in its stack, so its rows add up to 100%. The second table counts a sample towar
 whose pattern is in its stack, so those rows overlap.
 """
 
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from perf_stacks import contains, load_samples, print_overlapping_rows  # noqa: E402
 
 # (label, patterns): the checkout's steps, the mail sender and the layers around them.
 STEPS = [
@@ -43,36 +47,8 @@ LAYERS = [
 ]
 
 
-def read_samples(lines):
-    """Yield each sample as a list of frame names, innermost first."""
-    frames = []
-    for line in lines:
-        if not line.strip():
-            if frames:
-                yield frames
-            frames = []
-        elif line[0] in " \t":
-            parts = line.split(None, 1)
-            frames.append(parts[1].strip() if len(parts) > 1 else "")
-        elif frames:
-            # A header line without a blank line before it starts the next sample.
-            yield frames
-            frames = []
-    if frames:
-        yield frames
-
-
-def contains(frames, patterns):
-    return any(pattern in frame for frame in frames for pattern in patterns)
-
-
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: profile_summary.py PERF_SCRIPT_OUTPUT")
-    with open(sys.argv[1], encoding="utf-8", errors="replace") as lines:
-        samples = list(read_samples(lines))
-    if not samples:
-        sys.exit(f"error: {sys.argv[1]} contains no samples; record with perf record --call-graph dwarf and print with perf script -F comm,ip,sym")
+    samples = load_samples(sys.argv, "profile_summary.py")
 
     print(f"{len(samples)} samples; each sample in the first step whose pattern its stack contains:")
     remaining = samples
@@ -83,15 +59,7 @@ def main():
     print(f"  {100 * len(remaining) / len(samples):5.1f}%  other (kernel work outside requests, other threads)")
 
     print("share of samples whose stack contains (rows overlap):")
-    parent = []
-    for label, patterns in LAYERS:
-        if label.startswith("  of which"):
-            selected = [s for s in samples if contains(s, parent) and contains(s, patterns)]
-        else:
-            parent = patterns
-            selected = [s for s in samples if contains(s, patterns)]
-        print(f"  {100 * len(selected) / len(samples):5.1f}%  {label}")
-
+    print_overlapping_rows(samples, LAYERS)
 
 if __name__ == "__main__":
     main()

@@ -1,22 +1,21 @@
-# Functions for benchmarks/stores.sh. Sourcing this file only defines them.
+# Functions for benchmarks/stores.sh and the checkout benchmarks, on top of those of
+# benchmarks/common.sh, which it sources. Source it after setting package_root; sourcing
+# only defines functions.
 
-# Sends SIGTERM to a process this script started, waits up to 10 s for it to exit, then
-# sends SIGKILL. Does nothing for an empty pid or a process that is already gone.
-stop_started_process() {
-    local pid=$1 name=$2
-    [[ -z "$pid" ]] && return 0
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    local waited=0
-    while kill -0 "$pid" 2>/dev/null && (( waited < 100 )); do
-        sleep 0.1
-        waited=$((waited + 1))
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        echo "warning: $name (pid $pid) did not stop within 10 s of SIGTERM; sending SIGKILL" >&2
-        kill -KILL "$pid" 2>/dev/null || true
+source "$package_root/benchmarks/common.sh"
+
+# Builds storefleet in release mode unless BENCH_SKIP_BUILD=1, and sets storefleet to the
+# binary's path.
+build_storefleet() {
+    if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+        echo "building storefleet in release mode"
+        (cd "$package_root" && swift build -c release --product storefleet)
     fi
-    wait "$pid" 2>/dev/null || true
+    storefleet="$(cd "$package_root" && swift build -c release --show-bin-path)/storefleet"
+    if [[ ! -x "$storefleet" ]]; then
+        echo "error: $storefleet not found; build it with swift build -c release --product storefleet" >&2
+        exit 1
+    fi
 }
 
 # Waits up to 20 s for `storefleet serve` to print "Storefleet is running at URL" and
@@ -40,27 +39,6 @@ wait_for_storefleet_port() {
         exit 1
     fi
     echo "$port"
-}
-
-# Prints the facts a benchmark record needs about this machine and its tools.
-print_machine_summary() {
-    echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
-        "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, kernel $(uname -r)"
-    echo "disk: data folder on $(df -T "$1" | awk 'NR == 2 { print $2 }') ($(df "$1" | awk 'NR == 2 { print $1 }'))"
-    echo "swift: $(swift --version 2>&1 | head -1)"
-    echo "wrk: $(wrk -v 2>&1 | head -1 | awk '{ print $2 }')"
-    echo "load average before the runs: $(cut -d ' ' -f 1-3 /proc/loadavg)"
-}
-
-# Warns when the 1-minute load average is above half the core count: other processes then
-# take CPU time from the server and from wrk, and the figures vary from run to run.
-warn_if_busy() {
-    local load cores
-    load=$(cut -d " " -f 1 /proc/loadavg)
-    cores=$(nproc)
-    if awk -v load="$load" -v cores="$cores" 'BEGIN { exit !(load > cores / 2) }'; then
-        echo "warning: the load average is $load on $cores cores; other processes will skew the figures" >&2
-    fi
 }
 
 # Prints the value of field KEY from a line of key=value fields.

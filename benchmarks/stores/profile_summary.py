@@ -7,7 +7,11 @@ contains the row's pattern, so the rows overlap (the pool's open contains the sc
 read, for example) and do not add up to 100%.
 """
 
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from perf_stacks import load_samples, print_overlapping_rows  # noqa: E402
 
 # Each row: a label and substrings of frame names (Swift names are mangled, so the
 # patterns are fragments of the mangled names).
@@ -26,47 +30,11 @@ ROWS = [
 ]
 
 
-def read_samples(lines):
-    """Yield each sample as a list of frame names, innermost first."""
-    frames = []
-    for line in lines:
-        if not line.strip():
-            if frames:
-                yield frames
-            frames = []
-        elif line[0] in " \t":
-            parts = line.split(None, 1)
-            frames.append(parts[1].strip() if len(parts) > 1 else "")
-        elif frames:
-            # A header line without a blank line before it starts the next sample.
-            yield frames
-            frames = []
-    if frames:
-        yield frames
-
-
-def contains(frames, patterns):
-    return any(pattern in frame for frame in frames for pattern in patterns)
-
-
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: profile_summary.py PERF_SCRIPT_OUTPUT")
-    with open(sys.argv[1], encoding="utf-8", errors="replace") as lines:
-        samples = list(read_samples(lines))
-    if not samples:
-        sys.exit(f"error: {sys.argv[1]} contains no samples; record with perf record --call-graph dwarf and print with perf script -F comm,ip,sym")
+    samples = load_samples(sys.argv, "profile_summary.py")
 
     print(f"{len(samples)} samples; share of samples whose stack contains:")
-    for index, (label, patterns) in enumerate(ROWS):
-        if label.startswith("  of which"):
-            # A sub-row counts among the samples of the row above it.
-            parent_patterns = ROWS[index - 1][1]
-            selected = [s for s in samples if contains(s, parent_patterns) and contains(s, patterns)]
-        else:
-            selected = [s for s in samples if contains(s, patterns)]
-        print(f"  {100 * len(selected) / len(samples):5.1f}%  {label}")
-
+    print_overlapping_rows(samples, ROWS)
 
 if __name__ == "__main__":
     main()
