@@ -63,38 +63,44 @@ enum QuotedPrintable {
     /// except at the end of a line, where rule 3 requires encoding because transports may
     /// strip trailing whitespace. Every other byte is `=XX` with upper-case hex (rule 1).
     /// A soft line break `=` CRLF never splits an `=XX` triplet.
+    ///
+    /// Every order sends two mails, so the bytes go straight into one output buffer,
+    /// without an array per encoded character.
     static func encode(lines: [[UInt8]]) -> [UInt8] {
         var output: [UInt8] = []
+        // Text is mostly literal: the input, its line breaks and some room for escapes.
+        output.reserveCapacity(lines.reduce(0) { $0 + $1.count + 2 } * 5 / 4 + 16)
         for (lineIndex, line) in lines.enumerated() {
             if lineIndex > 0 {
-                output += [13, 10]
+                output.append(13)
+                output.append(10)
             }
             var lineLength = 0
-            for (index, byte) in line.enumerated() {
-                let isLast = index == line.count - 1
-                let token = encodedToken(byte, atEndOfLine: isLast)
+            let lastIndex = line.count - 1
+            for index in line.indices {
+                let byte = line[index]
+                let isLast = index == lastIndex
+                let isWhitespace = byte == 0x20 || byte == 0x09
+                let isLiteral = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || (isWhitespace && !isLast)
+                let tokenLength = isLiteral ? 1 : 3
                 // A token that is not the last needs room for a later soft break's `=`.
                 let limit = isLast ? maximumLineLength : maximumLineLength - 1
-                if lineLength + token.count > limit {
-                    output += [UInt8(ascii: "="), 13, 10]
+                if lineLength + tokenLength > limit {
+                    output.append(UInt8(ascii: "="))
+                    output.append(13)
+                    output.append(10)
                     lineLength = 0
                 }
-                output += token
-                lineLength += token.count
+                if isLiteral {
+                    output.append(byte)
+                } else {
+                    output.append(UInt8(ascii: "="))
+                    Hex.append(byte, to: &output)
+                }
+                lineLength += tokenLength
             }
         }
         return output
-    }
-
-    private static func encodedToken(_ byte: UInt8, atEndOfLine: Bool) -> [UInt8] {
-        let isWhitespace = byte == 0x20 || byte == 0x09
-        let isLiteral = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || (isWhitespace && !atEndOfLine)
-        if isLiteral {
-            return [byte]
-        }
-        var token: [UInt8] = [UInt8(ascii: "=")]
-        Hex.append(byte, to: &token)
-        return token
     }
 }
 
