@@ -91,6 +91,10 @@ extension Database {
     }
 
     // MARK: - One statement, rows
+    //
+    // The generic readers are inlinable so that the caller's module specializes them for
+    // its row type, instead of looking up the type's metadata at run time for every
+    // array append and conversion.
 
     /// Runs a query and maps every row with `map`.
     public func query<T>(_ sql: String, _ values: (any SQLValueConvertible)?..., map: (Row) throws -> T) throws -> [T] {
@@ -101,6 +105,7 @@ extension Database {
         try query(sql, arguments: StatementArguments(named: named), map: map)
     }
 
+    @inlinable
     public func query<T>(_ sql: String, arguments: StatementArguments, map: (Row) throws -> T) throws -> [T] {
         try withStatement(sql, arguments: arguments) { statement in
             var results: [T] = []
@@ -121,6 +126,7 @@ extension Database {
         try queryFirst(sql, arguments: StatementArguments(named: named), map: map)
     }
 
+    @inlinable
     public func queryFirst<T>(_ sql: String, arguments: StatementArguments, map: (Row) throws -> T) throws -> T? {
         try withStatement(sql, arguments: arguments) { statement in
             guard try statement.step() else { return nil }
@@ -138,6 +144,7 @@ extension Database {
         try scalar(sql, arguments: StatementArguments(named: named), as: type)
     }
 
+    @inlinable
     public func scalar<T: SQLValueConvertible>(_ sql: String, arguments: StatementArguments, as type: T.Type = T.self) throws -> T? {
         try withStatement(sql, arguments: arguments) { statement in
             guard try statement.step() else { return nil }
@@ -154,6 +161,7 @@ extension Database {
 
     /// Lends the cached statement for `sql`, bound to `arguments`, to `body`, then resets it
     /// and clears its bindings even when `body` throws.
+    @usableFromInline
     func withStatement<T>(_ sql: String, arguments: StatementArguments, _ body: (Statement) throws -> T) throws -> T {
         try ensureOpen(sql: sql)
         let lease = try statementCache.checkout(sql) {

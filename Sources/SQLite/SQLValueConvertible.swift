@@ -184,7 +184,10 @@ extension SQLValue: SQLValueConvertible {
     public init(sqlValue: SQLValue) throws { self = sqlValue }
 }
 
+// Inlinable, as `Row.get` is, so that reading an optional column does not look up the
+// metadata of `Optional<Wrapped>` at run time.
 extension Optional: SQLValueConvertible where Wrapped: SQLValueConvertible {
+    @inlinable
     public var sqlValue: SQLValue {
         switch self {
         case .none: return .null
@@ -193,6 +196,7 @@ extension Optional: SQLValueConvertible where Wrapped: SQLValueConvertible {
     }
 
     /// NULL reads as `nil`; any other value must fit `Wrapped`.
+    @inlinable
     public init(sqlValue: SQLValue) throws {
         if case .null = sqlValue {
             self = .none

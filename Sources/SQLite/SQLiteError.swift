@@ -102,6 +102,7 @@ extension SQLiteError {
     }
 
     /// Creates the error this layer raises for a call that SQLite would reject as misuse.
+    @usableFromInline
     static func misuse(_ message: String, sql: String? = nil, path: String? = nil) -> SQLiteError {
         SQLiteError(extendedResultCode: SQLITE_MISUSE, message: message, sql: sql, path: path)
     }

@@ -76,6 +76,21 @@ private struct Product: RowDecodable, Equatable {
         }
     }
 
+    @Test func columnLookupPrefersExactNameThenIgnoresCase() {
+        let row = Row(columnNames: ["name", "slug", "Title", "title", "PRICE", "é"], values: [.text("a"), .text("b"), .text("c"), .text("d"), .integer(5), .text("e")], sql: "SELECT …")
+        #expect(row.index(ofColumn: "slug") == 1)
+        #expect(row.index(ofColumn: "name") == 0)
+        #expect(row.index(ofColumn: "title") == 3)
+        #expect(row.index(ofColumn: "Title") == 2)
+        #expect(row.index(ofColumn: "price") == 4)
+        #expect(row.index(ofColumn: "TITLE") == 2)
+        #expect(row.index(ofColumn: "é") == 5)
+        #expect(row.index(ofColumn: "sku") == nil)
+        #expect(row.index(ofColumn: "") == nil)
+        #expect((try? row.get("price", as: Int.self)) == 5)
+        #expect((try? row.get("slug", as: String?.self)) == "b")
+    }
+
     @Test func decodableReadsEveryColumnType() throws {
         try withOrders { database in
             let orders = try database.query("SELECT * FROM \"order\"") { try $0.decode(Order.self) }
