@@ -39,7 +39,7 @@ public struct DescriptorBudget: Sendable, Equatable {
             capacity = nil
             return
         }
-        let reserve = reserved ?? min(256, softLimit / 2)
+        let reserve = reserved ?? Self.defaultReserve(softLimit: softLimit)
         self.reserved = reserve
         let storesThatFit = max(0, softLimit - reserve) / Self.descriptorsPerStore
         // One store must always be openable, even under an absurdly low limit. Its open
@@ -51,6 +51,12 @@ public struct DescriptorBudget: Sendable, Equatable {
     /// Computes the budget from the process's current soft `RLIMIT_NOFILE`.
     public static func current(requested: Int, reserved: Int? = nil) -> DescriptorBudget {
         DescriptorBudget(requested: requested, softLimit: currentSoftLimit(), reserved: reserved)
+    }
+
+    /// Returns the descriptors kept for everything but stores when the caller names no
+    /// number: half of the limit, at most 256.
+    public static func defaultReserve(softLimit: Int) -> Int {
+        min(256, softLimit / 2)
     }
 
     /// Reads the soft `RLIMIT_NOFILE`. Returns nil when it is `RLIM_INFINITY` or cannot be read.

@@ -18,6 +18,9 @@ import SQLite
 ///   pool opens one more and goes back down to the limit as uses end.
 /// - `maximumOpenStores` is the requested count cut down to what the process's
 ///   `RLIMIT_NOFILE` allows (see `DescriptorBudget`), and is logged at start.
+/// - A read of a store whose main connection is busy may open one more connection to the
+///   store, up to `readConnections.total` across the pool, taken from the descriptors
+///   that the requested stores leave (see `DatabaseQueue`).
 ///
 /// `@unchecked Sendable`: every stored property is either immutable or guarded by
 /// `condition`, and the queues handed out serialise their own access.
@@ -28,6 +31,17 @@ public final class StoreDatabasePool: @unchecked Sendable {
 
     private let prepare: @Sendable (Database) throws -> Void
     private let configuration: Database.Configuration
+    /// The extra connections that reads of a busy store may open, shared by all stores.
+    public let readConnections: ReadConnections
+    /// One extra connection lets a second request read a store while the first uses its
+    /// main connection, which on the two cores measured gave both cores work.
+    static let readConnectionsPerStore = 1
+    /// A read connection costs a page cache and about 0.25 MB; the hottest few stores
+    /// need them, not every open one.
+    static let maximumReadConnections = 32
+    /// Its own descriptors for the database and the `-wal` file; SQLite shares the
+    /// `-shm` mapping of a file between the connections of a process.
+    static let descriptorsPerReadConnection = 2
     private let logger: TenancyLogger
     /// `dataDirectory.storesFolder.path`, kept so that each use builds its file path by
     /// concatenation rather than through `URL`.
@@ -106,7 +120,20 @@ public final class StoreDatabasePool: @unchecked Sendable {
         prepare: @escaping @Sendable (Database) throws -> Void
     ) {
         self.dataDirectory = dataDirectory
-        self.budget = DescriptorBudget(requested: maximumOpenStores, softLimit: descriptorLimit, reserved: reservedDescriptors)
+        // Read connections come out of the descriptors left after the requested stores,
+        // and are then reserved, so that the stores' budget never counts on them.
+        let readConnectionCount: Int
+        var reserved = reservedDescriptors
+        if let descriptorLimit {
+            let reserve = reservedDescriptors ?? DescriptorBudget.defaultReserve(softLimit: descriptorLimit)
+            let spare = descriptorLimit - reserve - DescriptorBudget.descriptorsPerStore * maximumOpenStores
+            readConnectionCount = min(Self.maximumReadConnections, max(0, spare / Self.descriptorsPerReadConnection))
+            reserved = reserve + readConnectionCount * Self.descriptorsPerReadConnection
+        } else {
+            readConnectionCount = Self.maximumReadConnections
+        }
+        self.readConnections = ReadConnections(perQueue: Self.readConnectionsPerStore, total: readConnectionCount)
+        self.budget = DescriptorBudget(requested: maximumOpenStores, softLimit: descriptorLimit, reserved: reserved)
         var configuration = configuration
         configuration.accessMode = .readWrite
         self.configuration = configuration
@@ -119,6 +146,7 @@ public final class StoreDatabasePool: @unchecked Sendable {
             "descriptor_limit": budget.softLimit.map(String.init) ?? "unlimited",
             "reserved_descriptors": String(budget.reserved),
             "max_open_stores": String(budget.effective),
+            "read_connections": String(readConnectionCount),
         ])
     }
 
@@ -408,7 +436,7 @@ public final class StoreDatabasePool: @unchecked Sendable {
 
         let queue: DatabaseQueue
         do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
+            queue = try DatabaseQueue(path: path, configuration: configuration, readConnections: readConnections)
         } catch let error as SQLiteError {
             throw StoreUnavailable(storeID: storeID, reason: Self.classifyOpenFailure(error, path: path))
         }

@@ -255,7 +255,35 @@ import Testing
             prepare: prepareTestStore
         )
         #expect(pool.maximumOpenStores == 256)
-        #expect(lines.withLock { $0 } == ["event=store_pool.limit requested=10000 descriptor_limit=1024 reserved_descriptors=256 max_open_stores=256"])
+        #expect(lines.withLock { $0 } == ["event=store_pool.limit requested=10000 descriptor_limit=1024 reserved_descriptors=256 max_open_stores=256 read_connections=0"])
+        #expect(pool.readConnections.total == 0)
+    }
+
+    /// Read connections take only the descriptors that the requested stores leave, and
+    /// those are then kept out of the stores' budget.
+    @Test(arguments: [
+        // limit, requested stores, read connections, reserved descriptors, max open stores
+        (1024, 256, 0, 256, 256),
+        (1050, 256, 13, 256 + 26, 256),
+        (1100, 256, 32, 256 + 64, 256),
+        (2000, 100, 32, 256 + 64, 100),
+        (20_000, 256, 32, 256 + 64, 256),
+    ])
+    func readConnectionsFitTheDescriptorLimit(limit: Int, requested: Int, readConnections: Int, reserved: Int, maxOpen: Int) throws {
+        let directory = try TemporaryDirectory()
+        let pool = StoreDatabasePool(
+            dataDirectory: directory.dataDirectory,
+            maximumOpenStores: requested,
+            descriptorLimit: limit,
+            logger: TenancyLogger { _ in },
+            prepare: prepareTestStore
+        )
+        #expect(pool.readConnections.total == readConnections)
+        #expect(pool.readConnections.perQueue == 1)
+        #expect(pool.budget.reserved == reserved)
+        #expect(pool.maximumOpenStores == maxOpen)
+        let storeDescriptors = DescriptorBudget.descriptorsPerStore * (pool.budget.capacity ?? 0)
+        #expect(storeDescriptors + 2 * readConnections + 256 <= limit)
     }
 
     @Test func manyStoresStayWithinDescriptorBudget() throws {
