@@ -68,3 +68,56 @@ import Testing
         #expect(UTCDay(Date(timeIntervalSince1970: 86_399)).description == "1970-01-01")
     }
 }
+
+/// Orders placed before the store changed its currency keep their own currency, and their
+/// amounts cannot be added to the new currency's.
+@Suite struct OtherCurrencyTotalsTests {
+    private func switchCurrency(_ shop: Shop, to code: String) throws {
+        var settings = try StoreSettings.load(from: shop.store.database)
+        settings.currencyCode = code
+        try settings.save(to: shop.store.database)
+    }
+
+    @Test func statisticsLeaveOutAmountsInOtherCurrencies() throws {
+        let shop = try Shop(mugStock: 100, lampStock: 100)
+        try shop.buy([(shop.mug, 1)])
+        try shop.buy([(shop.lamp, 1)])
+        try switchCurrency(shop, to: "EUR")
+        let euroOrder = try shop.buy([(shop.mug, 2)])
+
+        let summary = try shop.store.statistics.summary()
+        #expect(summary.currency.code == "EUR")
+        #expect(summary.today == OrderStatistics.Figures(orderCount: 3, revenue: euroOrder.total))
+        #expect(summary.thisMonth == summary.today)
+        #expect(summary.otherCurrencyOrderCount == 2)
+    }
+
+    @Test func orderListTotalsOnlyTheStoreCurrency() throws {
+        let shop = try Shop(mugStock: 100, lampStock: 100)
+        try shop.buy([(shop.mug, 1)])
+        try switchCurrency(shop, to: "EUR")
+        let euroOrder = try shop.buy([(shop.lamp, 1)])
+        let canceled = try shop.buy([(shop.mug, 1)])
+        try shop.store.orders.cancel(id: canceled.id, by: .system)
+
+        let list = try shop.store.orders.list()
+        #expect(list.matchingCount == 3)
+        #expect(list.matchingTotal == euroOrder.total + canceled.total)
+        #expect(list.salesTotal == euroOrder.total)
+        #expect(list.uncountedCount == 1)
+        #expect(list.otherCurrencyCount == 1)
+
+        // A filter's own arguments still line up with the query's placeholders.
+        let paidOnly = try shop.store.orders.list(filter: OrderFilter(status: .pendingPayment))
+        #expect(paidOnly.otherCurrencyCount == 1)
+        #expect(paidOnly.salesTotal == euroOrder.total)
+    }
+
+    @Test func sameCurrencyHasNoOtherCurrencyOrders() throws {
+        let shop = try Shop(mugStock: 100, lampStock: 100)
+        let order = try shop.buy([(shop.mug, 1)])
+        #expect(try shop.store.orders.list().otherCurrencyCount == 0)
+        #expect(try shop.store.orders.list().salesTotal == order.total)
+        #expect(try shop.store.statistics.summary().otherCurrencyOrderCount == 0)
+    }
+}

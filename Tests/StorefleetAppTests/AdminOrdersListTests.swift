@@ -68,6 +68,30 @@ import Testing
         #expect(onlyCanceled.visibleText.contains("1 order matching these filters, total $17.50."), "\(onlyCanceled.visibleText)")
     }
 
+    /// Orders placed before a currency change keep their currency, so the totals of the
+    /// list and the dashboard leave their amounts out and say so.
+    @Test func totalsLeaveOutOrdersInAnEarlierCurrency() throws {
+        let shop = try OrderShop.start()
+        defer { shop.stop() }
+        try shop.placeOrder([(shop.mug, 1)], name: "Dollar Person")
+        try shop.placeOrder([(shop.lamp, 1)], name: "Other Dollar Person")
+        _ = try shop.write { database, _ in
+            var settings = try StoreSettings.load(from: database)
+            settings.currencyCode = "EUR"
+            try settings.save(to: database)
+        }
+        let browser = try shop.owner()
+
+        let list = try browser.get("/admin/orders", host: shop.host)
+        #expect(list.visibleText.contains("2 orders, sales 0,00\u{00A0}€. The total is in EUR; 2 orders in other currencies, placed before the store's currency changed, are not in it."), "\(list.visibleText)")
+        // The rows still show each order in its own currency.
+        #expect(list.pageText.contains("$17.50"))
+
+        let dashboard = try browser.get("/admin", host: shop.host)
+        #expect(dashboard.visibleText.contains("Revenue is in EUR only: 2 orders in other currencies, placed before the store's currency changed, count as orders without their amounts."), "\(dashboard.visibleText)")
+        #expect(!dashboard.visibleText.contains("$"))
+    }
+
     @Test func filtersByStatusFulfillmentAndPayment() throws {
         let shop = try OrderShop.start()
         defer { shop.stop() }

@@ -54,6 +54,9 @@ public struct OrderList: Sendable {
     public let salesTotal: Int64
     /// How many matching orders are canceled or abandoned, so left out of `salesTotal`.
     public let uncountedCount: Int
+    /// How many matching orders were placed in another currency than the store's current
+    /// one, before it changed. Both totals leave their amounts out.
+    public let otherCurrencyCount: Int
 }
 
 extension OrderStore {
@@ -73,19 +76,26 @@ extension OrderStore {
         let (clause, arguments) = filter.sqlCondition()
 
         return try database.transaction(.deferred) { database in
+            // Amounts in another currency cannot be added to the store's, so the totals
+            // count only orders in the store's current currency.
+            let currencyCode = try StoreSettings.load(from: database).currencyCode
             let totals = try database.queryFirst(
                 """
-                SELECT count(*) AS matching, coalesce(sum(total), 0) AS amount,
-                       coalesce(sum(CASE WHEN status IN ('canceled', 'abandoned') THEN 0 ELSE total END), 0) AS sales,
-                       coalesce(sum(status IN ('canceled', 'abandoned')), 0) AS uncounted
+                SELECT count(*) AS matching,
+                       coalesce(sum(CASE WHEN currency_code = ? THEN total ELSE 0 END), 0) AS amount,
+                       coalesce(sum(CASE WHEN status IN ('canceled', 'abandoned') OR currency_code <> ? THEN 0 ELSE total END), 0) AS sales,
+                       coalesce(sum(status IN ('canceled', 'abandoned')), 0) AS uncounted,
+                       coalesce(sum(currency_code <> ?), 0) AS other_currency
                 FROM orders\(clause)
                 """,
-                arguments: StatementArguments(arguments),
+                // The currency's three placeholders come before the filter's.
+                arguments: StatementArguments([currencyCode, currencyCode, currencyCode] + arguments),
                 map: { row in
                     (count: try row.get("matching", as: Int.self), amount: try row.get("amount", as: Int64.self),
-                     sales: try row.get("sales", as: Int64.self), uncounted: try row.get("uncounted", as: Int.self))
+                     sales: try row.get("sales", as: Int64.self), uncounted: try row.get("uncounted", as: Int.self),
+                     otherCurrency: try row.get("other_currency", as: Int.self))
                 }
-            ) ?? (count: 0, amount: 0, sales: 0, uncounted: 0)
+            ) ?? (count: 0, amount: 0, sales: 0, uncounted: 0, otherCurrency: 0)
 
             let items = try database.query(
                 "SELECT \(OrderSummary.columns) FROM orders\(clause) ORDER BY placed_at DESC, id DESC LIMIT ? OFFSET ?",
@@ -96,7 +106,8 @@ extension OrderStore {
                 page: Page(items: items, page: page, perPage: perPage, totalCount: totals.count),
                 matchingTotal: totals.amount,
                 salesTotal: totals.sales,
-                uncountedCount: totals.uncounted
+                uncountedCount: totals.uncounted,
+                otherCurrencyCount: totals.otherCurrency
             )
         }
     }

@@ -34,6 +34,18 @@ public struct OrderStatistics {
         /// From the first of the current UTC month through today.
         public let thisMonth: Figures
         public let currency: Currency
+        /// Orders of the period (the days and the month) placed in another currency, before
+        /// the store changed its currency. They count as orders in `days`, `today` and
+        /// `thisMonth`, but their totals are left out of the revenue, which is in `currency`.
+        public let otherCurrencyOrderCount: Int
+
+        public init(days: [DayFigures], today: Figures, thisMonth: Figures, currency: Currency, otherCurrencyOrderCount: Int = 0) {
+            self.days = days
+            self.today = today
+            self.thisMonth = thisMonth
+            self.currency = currency
+            self.otherCurrencyOrderCount = otherCurrencyOrderCount
+        }
     }
 
     public static let maximumDays = 366
@@ -56,19 +68,23 @@ public struct OrderStatistics {
         let queryStart = min(firstDay, monthStart)
 
         return try database.transaction(.deferred) { database in
+            let currency = try StoreSettings.load(from: database).currency ?? .usd
             // `placed_at` is UTC text beginning with YYYY-MM-DD, so its first ten characters
-            // are the UTC day.
+            // are the UTC day. Amounts in another currency cannot be added to the store's.
             let rows = try database.query(
                 """
-                SELECT substr(placed_at, 1, 10) AS day, count(*) AS order_count, coalesce(sum(total), 0) AS revenue
+                SELECT substr(placed_at, 1, 10) AS day, count(*) AS order_count,
+                       coalesce(sum(CASE WHEN currency_code = ? THEN total ELSE 0 END), 0) AS revenue,
+                       coalesce(sum(currency_code <> ?), 0) AS other_currency
                 FROM orders
                 WHERE status NOT IN ('canceled', 'abandoned') AND placed_at >= ? AND placed_at < ?
                 GROUP BY day
                 """,
-                queryStart.start, today.adding(days: 1).start,
+                currency.code, currency.code, queryStart.start, today.adding(days: 1).start,
                 map: { row in
                     (day: try row.get("day", as: String.self),
-                     figures: Figures(orderCount: try row.get("order_count"), revenue: try row.get("revenue")))
+                     figures: Figures(orderCount: try row.get("order_count"), revenue: try row.get("revenue")),
+                     otherCurrency: try row.get("other_currency", as: Int.self))
                 }
             )
             var byDay: [UTCDay: Figures] = [:]
@@ -85,8 +101,8 @@ public struct OrderStatistics {
             let month = byDay.filter { $0.key >= monthStart }.values.reduce(Figures.zero) { sum, figures in
                 Figures(orderCount: sum.orderCount + figures.orderCount, revenue: sum.revenue + figures.revenue)
             }
-            let currency = try StoreSettings.load(from: database).currency ?? .usd
-            return Summary(days: days, today: byDay[today] ?? .zero, thisMonth: month, currency: currency)
+            let otherCurrency = rows.reduce(0) { $0 + $1.otherCurrency }
+            return Summary(days: days, today: byDay[today] ?? .zero, thisMonth: month, currency: currency, otherCurrencyOrderCount: otherCurrency)
         }
     }
 }

@@ -52,15 +52,25 @@ enum AdminDashboardSales {
             "monthName": .string(monthName(summary.days.last?.day)),
             "days": .int(dayCount),
             "hasOrders": .bool(periodOrders > 0),
+            "currencyCode": .string(currency.code),
+            "otherCurrencyLabel": summary.otherCurrencyOrderCount == 0
+                ? .null
+                : .string(ordersLabel(summary.otherCurrencyOrderCount) + " in other currencies"),
+            "otherCurrencyOne": .bool(summary.otherCurrencyOrderCount == 1),
         ])
     }
 
     private static func figures(_ figures: OrderStatistics.Figures, format: (Int64) -> String) -> TemplateValue {
         TemplateValue(fields: [
             "orders": figures.orderCount,
-            "ordersLabel": figures.orderCount == 1 ? "1 order" : "\(AdminFormat.grouped(figures.orderCount)) orders",
+            "ordersLabel": ordersLabel(figures.orderCount),
             "revenue": format(figures.revenue),
         ])
+    }
+
+    /// Returns "1 order", "2 orders" or "1,200 orders".
+    private static func ordersLabel(_ count: Int) -> String {
+        count == 1 ? "1 order" : "\(AdminFormat.grouped(count)) orders"
     }
 
     private static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]

@@ -98,6 +98,12 @@ enum AdminOrdersController {
                 "onlyUncounted": list.uncountedCount == list.matchingCount,
                 "uncountedLabel": list.uncountedCount == 1 ? "1 canceled or abandoned order" : "\(AdminFormat.grouped(list.uncountedCount)) canceled or abandoned orders",
                 "hasUncounted": list.uncountedCount > 0,
+                // Empty, so false in the template, when every order is in the store's currency.
+                "otherCurrencyLabel": list.otherCurrencyCount == 0
+                    ? ""
+                    : list.otherCurrencyCount == 1 ? "1 order" : "\(AdminFormat.grouped(list.otherCurrencyCount)) orders",
+                "otherCurrencyOne": list.otherCurrencyCount == 1,
+                "currencyCode": currency.code,
                 "orders": TemplateValue.array(list.page.items.map { AdminOrderValues.summary($0, currency: currency) }),
             ])
             values["pagination"] = pagination.templateValue(previousLabel: "Previous", nextLabel: "Next")
