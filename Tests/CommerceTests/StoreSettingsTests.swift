@@ -48,7 +48,7 @@ import Testing
         #expect(errors["storeName"] == ["Store name is required."])
         #expect(errors["contactEmail"] == ["Contact email “hello” is not an email address; enter it as name@example.com."])
         #expect(errors["currencyCode"] == ["Currency “XYZ” is not supported; choose one from the list."])
-        #expect(errors["language"] == ["Language “fr” is not supported; choose one of en, es, pt."])
+        #expect(errors["language"] == ["Language “fr” is not supported; choose one of en, es."])
         #expect(errors["timeZoneIdentifier"] == ["Time zone “Mars/Olympus” is not a known IANA time zone such as Europe/Madrid; choose one from the list."])
     }
 

@@ -166,7 +166,13 @@ import Testing
             ("currency", "USD"), ("customer_login", "disabled"), ("language", "fr"),
         ])
         #expect(rejected.status == 422)
-        #expect(HTML.fieldErrors("language", in: rejected.text) == ["Language “fr” is not supported; choose one of en, es, pt."])
+        #expect(HTML.fieldErrors("language", in: rejected.text) == ["Language “fr” is not supported; choose one of en, es."])
+        // A language the form does not offer, because it has no translation file.
+        let withoutFile = try owner.post("/admin/settings/general", host: shop.host, form: [
+            ("csrf_token", try form.csrfToken()), ("name", "Store alpha"), ("contact_email", TestApp.ownerEmail(shop.store.slug)),
+            ("currency", "USD"), ("customer_login", "disabled"), ("language", "pt"),
+        ])
+        #expect(withoutFile.status == 422)
         #expect(try app.settings(shop.store).language == "en")
     }
 
@@ -179,6 +185,13 @@ import Testing
             let arguments: [String: TemplateValue] = ["name": "Ana {count}", "count": 2]
             #expect(translations.text("greeting", language: "en", arguments: arguments) == "Hello Ana {count}, 2 items")
         }
+    }
+
+    /// The settings form offers and accepts exactly the supported languages, so each needs
+    /// its own file; a supported language without one saved, then showed English text.
+    @Test func everySupportedLanguageHasATranslationFile() throws {
+        let translations = try Translations(folder: Self.translationsFolder)
+        #expect(Set(StoreSettings.supportedLanguages).isSubset(of: Set(translations.languages)), "\(translations.languages)")
     }
 
     @Test func englishFileMatchesCommerceText() throws {

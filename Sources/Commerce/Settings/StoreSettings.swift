@@ -5,8 +5,9 @@ import SQLite
 /// settings need no schema change.
 public struct StoreSettings: Sendable, Equatable {
     public static let maximumStoreNameLength = 100
-    /// ISO 639-1 codes a store can choose for its shopper-facing text.
-    public static let supportedLanguages = ["en", "es", "pt"]
+    /// ISO 639-1 codes a store can choose for its shopper-facing text. Each needs a
+    /// translation file in `Views/translations`, which a test of the app checks.
+    public static let supportedLanguages = ["en", "es"]
 
     public var storeName: String
     public var contactEmail: String

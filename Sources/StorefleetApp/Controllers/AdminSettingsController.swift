@@ -6,7 +6,7 @@ import Templates
 /// customer login mode.
 enum AdminSettingsController {
     /// Each language's name in itself, as a language menu shows it.
-    private static let languageNames = ["en": "English", "es": "Español", "pt": "Português"]
+    private static let languageNames = ["en": "English", "es": "Español"]
 
     static func register(_ router: inout Router<StoreRequest>) {
         router.get("/admin/settings") { _, _ in .redirect(to: "/admin/settings/general") }
@@ -28,10 +28,7 @@ enum AdminSettingsController {
         let currencies: [TemplateValue] = Currency.all.map { currency in
             ["code": .string(currency.code), "name": .string(currency.name), "selected": .bool(currency.code == form.currencyCode)]
         }
-        // Only languages with a translation file are offered: another supported one would
-        // show the shopper English text under its name.
-        let available = Set(context.app.renderer.translations.languages)
-        let languages: [TemplateValue] = StoreSettings.supportedLanguages.filter { available.contains($0) }.map { code in
+        let languages: [TemplateValue] = StoreSettings.supportedLanguages.map { code in
             ["code": .string(code), "name": .string(languageNames[code] ?? code), "selected": .bool(code == form.language)]
         }
         let modes: [TemplateValue] = CustomerLoginMode.allCases.map { mode in
