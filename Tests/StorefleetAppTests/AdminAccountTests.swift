@@ -11,6 +11,17 @@ import Testing
         ])
     }
 
+    /// A new store's owner is named "Owner", the role's own name, which the page shows once.
+    @Test func accountPageNamesTheMember() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        try app.createStore("alpha")
+        let page = try app.ownerBrowser("alpha").get("/admin/account", host: host)
+        #expect(page.status == 200)
+        #expect(page.visibleText.contains("\(TestApp.ownerEmail("alpha")) · Owner"), "\(page.visibleText)")
+        #expect(!page.visibleText.contains("Owner · \(TestApp.ownerEmail("alpha"))"), "\(page.visibleText)")
+    }
+
     @Test func passwordChangeNeedsTheCurrentPassword() throws {
         let app = try TestApp()
         defer { app.stop() }

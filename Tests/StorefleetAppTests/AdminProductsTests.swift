@@ -504,7 +504,7 @@ import Testing
         let dashboard = try browser.get("/admin", host: host)
         #expect(dashboard.status == 200)
         let text = dashboard.pageText
-        #expect(dashboardStat("Products", in: text) == DashboardStat(value: "3", caption: "of 1000 on your plan"))
+        #expect(dashboardStat("Products", in: text) == DashboardStat(value: "3", caption: "of 1,000 on your plan"))
         #expect(dashboardStat("Visible in the store", in: text) == DashboardStat(value: "2", caption: "Listed for shoppers"))
         #expect(dashboardStat("Out of stock", in: text) == DashboardStat(value: "1", caption: "Shown as sold out"))
         #expect(dashboardStat("Staff accounts", in: text) == DashboardStat(value: "1", caption: "of 2 on your plan"))

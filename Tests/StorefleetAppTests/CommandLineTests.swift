@@ -2,6 +2,7 @@ import Commerce
 import Foundation
 import SQLite
 import Testing
+@testable import StorefleetApp
 @testable import Tenancy
 
 /// `storefleet stores …` and `storefleet migrate`, run in-process against a temporary data
@@ -105,6 +106,17 @@ import Testing
         store = try #require(try catalog.store(slug: "acme"))
         #expect(store.status == .active)
         #expect(store.plan == .pro)
+        // An active store has no trial left to extend either.
+        #expect(StorefleetCLI.run(["stores", "extend-trial", "acme", "--days", "7"] + folder.options) == 64)
+        #expect(try catalog.store(slug: "acme")?.status == .active)
+    }
+
+    /// `storefleet --help` lists every command that has a `--help` of its own.
+    @Test func topLevelHelpListsEveryCommand() {
+        for command in ["serve", "stores create", "stores list", "stores check", "stores domains add", "stores domains remove",
+                        "stores plan", "stores activate", "stores extend-trial", "stores suspend", "migrate", "backup"] {
+            #expect(StorefleetCommand.usage.contains("  \(command) "), "\(command)")
+        }
     }
 
     @Test(arguments: [

@@ -13,6 +13,10 @@ public enum StorefleetCommand {
           stores check              Find stores left half-created or damaged; --repair fixes them.
           stores domains add        Add a custom domain to a store.
           stores domains remove     Remove a custom domain from a store.
+          stores plan               Move a store to another plan.
+          stores activate           Put a store on a paid plan (also reopens a suspended one).
+          stores extend-trial       Lengthen a trialing or expired store's trial.
+          stores suspend            Stop a store without deleting anything.
           migrate                   Apply pending migrations to every store file.
           backup                    Back up the catalog and every store file while the server runs.
 

@@ -251,8 +251,13 @@ enum StoresCommand {
                 let plan = try options["--plan"].map { try parsePlan($0) } ?? store.plan
                 updated = try context.catalog.activate(store.id, plan: plan)
             case "extend-trial":
-                guard store.status == .trialing || store.status == .expired else {
-                    throw UsageError("Store \(store.slug) is \(store.status.rawValue), not on a trial, so its trial cannot be extended. Use storefleet stores activate to reopen it.")
+                switch store.status {
+                case .trialing, .expired:
+                    break
+                case .active:
+                    throw UsageError("Store \(store.slug) is active on a paid plan, so it has no trial to extend.")
+                case .suspended:
+                    throw UsageError("Store \(store.slug) is suspended, so its trial cannot be extended. Use storefleet stores activate to reopen it.")
                 }
                 guard let days = try options.integer("--days", in: 1...365) else {
                     throw UsageError("Option --days is missing: give the number of days to add, 1 to 365.")

@@ -95,8 +95,8 @@ enum AdminRoutes {
                 "accountRequired": .bool(context.settings.customerLoginMode == .required),
             ],
             "limits": [
-                "products": .string(limits.products.description),
-                "staff": .string(limits.staffAccounts.description),
+                "products": .string(plainLimit(limits.products).map(AdminFormat.grouped) ?? "unlimited"),
+                "staff": .string(plainLimit(limits.staffAccounts).map(AdminFormat.grouped) ?? "unlimited"),
             ],
         ])
     }
