@@ -63,7 +63,7 @@ import Testing
         let errors = try validationErrors {
             try store.products.create(ProductInput(title: "Another", slug: "trail-mug", price: 100))
         }
-        #expect(errors?["slug"] == ["Slug “trail-mug” is already used by “Trail Mug”; choose another, or leave it empty to derive one from the title."])
+        #expect(errors?["slug"] == ["Address “trail-mug” is already used by “Trail Mug”; choose another, or leave it empty to derive one from the title."])
         #expect(try store.products.count() == 1)
     }
 
@@ -106,7 +106,7 @@ import Testing
         }
         #expect(errors?.fields == ["title", "slug", "description", "price", "compareAtPrice", "sku", "stock"])
         #expect(errors?["title"] == ["Title must be at most 200 characters; it has 201."])
-        #expect(errors?["slug"] == ["Slug “Bad Slug” may contain only lower-case letters a–z, digits and single hyphens between them, at most 100 characters (for example trail-mug); or leave it empty to derive it from the title."])
+        #expect(errors?["slug"] == ["Address “Bad Slug” may contain only lower-case letters a–z, digits and single hyphens between them, at most 100 characters (for example trail-mug); or leave it empty to derive it from the title."])
         #expect(errors?["description"] == ["Description must be at most 20,000 characters; it has 20,001."])
         #expect(errors?["price"] == ["Price must be at most $9,999,999,999.99."])
         #expect(errors?["compareAtPrice"] == ["Compare-at price must be higher than the price, or empty."])

@@ -173,7 +173,7 @@ import Testing
         #expect(HTML.fieldErrors("sku", in: response.text) == ["SKU must be at most 64 characters; it has 65."])
         let slugErrors = HTML.fieldErrors("slug", in: response.text)
         #expect(slugErrors.count == 1)
-        #expect(slugErrors.first?.hasPrefix("Slug “Bad Slug” may contain only lower-case letters") == true)
+        #expect(slugErrors.first?.hasPrefix("Address “Bad Slug” may contain only lower-case letters") == true)
         #expect(HTML.fieldErrors("description", in: response.text).isEmpty)
         #expect(HTML.fieldErrors("compare_at_price", in: response.text).isEmpty)
 

@@ -34,7 +34,7 @@ extension ProductInput {
         input.slug = slug.trimmingCharacters(in: .whitespacesAndNewlines)
         if !input.slug.isEmpty && !Slug.isValid(input.slug) {
             errors.add(
-                "Slug “\(input.slug)” may contain only lower-case letters a–z, digits and single hyphens between them, at most \(Slug.maximumLength) characters (for example trail-mug); or leave it empty to derive it from the title.",
+                "Address “\(input.slug)” may contain only lower-case letters a–z, digits and single hyphens between them, at most \(Slug.maximumLength) characters (for example trail-mug); or leave it empty to derive it from the title.",
                 for: "slug"
             )
         }

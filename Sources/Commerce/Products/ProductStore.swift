@@ -166,7 +166,7 @@ public struct ProductStore {
 
         if !input.slug.isEmpty, errors["slug"].isEmpty,
            let other = try productUsing(column: "slug", value: input.slug, except: productID, in: database) {
-            errors.add("Slug “\(input.slug)” is already used by “\(other)”; choose another, or leave it empty to derive one from the title.", for: "slug")
+            errors.add("Address “\(input.slug)” is already used by “\(other)”; choose another, or leave it empty to derive one from the title.", for: "slug")
         }
 
         try errors.throwIfAny()
