@@ -155,6 +155,37 @@ import Testing
         #expect(!confirmation.1.contains("Spain"))
     }
 
+    /// The store's time zone, chosen in Settings › General, sets the times on the shopper's
+    /// order page, which name the zone.
+    @Test func orderPageShowsTimesInTheStoreTimeZone() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app)
+        let owner = try app.ownerBrowser(shop.store.slug)
+        let form = try owner.get("/admin/settings/general", host: shop.host)
+        #expect(form.text.contains("<option value=\"UTC\" selected>UTC</option>"))
+        #expect(form.text.contains("<option value=\"America/New_York\">America/New_York</option>"))
+        let fields: [(String, String)] = [
+            ("csrf_token", try form.csrfToken()), ("name", "Store alpha"), ("contact_email", TestApp.ownerEmail(shop.store.slug)),
+            ("currency", "USD"), ("customer_login", "disabled"), ("language", "en"),
+        ]
+        let rejected = try owner.post("/admin/settings/general", host: shop.host, form: fields + [("time_zone", "Mars/Olympus_Mons")])
+        #expect(rejected.status == 422)
+        #expect(HTML.fieldErrors("time_zone", in: rejected.text).first?.contains("not a known IANA time zone") == true)
+        let saved = try owner.post("/admin/settings/general", host: shop.host, form: fields + [("time_zone", "America/New_York")])
+        #expect(saved.status == 303, "\(saved.summary)")
+        #expect(try app.settings(shop.store).timeZoneIdentifier == "America/New_York")
+
+        let shopper = app.browser()
+        try shopper.addToCart(shop.mug, host: shop.host)
+        let review = try shopper.reviewOrder(host: shop.host, fields: shop.detailFields())
+        let placed = try shopper.placeOrder(from: review, host: shop.host)
+        let status = try shopper.get(try #require(placed.location), host: shop.host)
+        #expect(status.status == 200)
+        // New York is 4 or 5 hours behind UTC; its short names are EST and EDT.
+        #expect(status.pageText.contains(" EST") || status.pageText.contains(" EDT"), "\(status.pageText)")
+    }
+
     @Test func unsupportedLanguageIsRejected() throws {
         let app = try TestApp()
         defer { app.stop() }

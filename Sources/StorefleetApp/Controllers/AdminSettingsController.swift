@@ -1,12 +1,15 @@
 import Commerce
+import Foundation
 import HTTPServer
 import Templates
 
-/// Settings › General: the store's name, contact email, currency, storefront language and
-/// customer login mode.
+/// Settings › General: the store's name, contact email, currency, storefront language, time
+/// zone and customer login mode.
 enum AdminSettingsController {
     /// Each language's name in itself, as a language menu shows it.
     private static let languageNames = ["en": "English", "es": "Español"]
+    /// Every IANA time zone that Foundation knows, UTC first, then by name.
+    private static let timeZones = ["UTC"] + TimeZone.knownTimeZoneIdentifiers.filter { $0 != "UTC" }.sorted()
 
     static func register(_ router: inout Router<StoreRequest>) {
         router.get("/admin/settings") { _, _ in .redirect(to: "/admin/settings/general") }
@@ -31,6 +34,9 @@ enum AdminSettingsController {
         let languages: [TemplateValue] = StoreSettings.supportedLanguages.map { code in
             ["code": .string(code), "name": .string(languageNames[code] ?? code), "selected": .bool(code == form.language)]
         }
+        let timeZones: [TemplateValue] = timeZones.map { identifier in
+            ["id": .string(identifier), "selected": .bool(identifier == form.timeZoneIdentifier)]
+        }
         let modes: [TemplateValue] = CustomerLoginMode.allCases.map { mode in
             ["value": .string(mode.rawValue), "label": .string(mode.label), "hint": .string(hint(for: mode)), "selected": .bool(mode == form.customerLoginMode)]
         }
@@ -43,6 +49,7 @@ enum AdminSettingsController {
             ],
             "currencies": .array(currencies),
             "languages": .array(languages),
+            "timeZones": .array(timeZones),
             "loginModes": .array(modes),
             "errors": errors.templateValue,
         ], status: status)
@@ -66,6 +73,7 @@ enum AdminSettingsController {
         settings.currencyCode = (form["currency"] ?? "").uppercased()
         // A post without the field, such as a script written before the menu existed, keeps the language.
         settings.language = form["language"] ?? settings.language
+        settings.timeZoneIdentifier = form["time_zone"] ?? settings.timeZoneIdentifier
 
         // Every field is checked before the save, so that the form shows all of its
         // mistakes at once, each one time.
