@@ -126,6 +126,30 @@ import Testing
         #expect(!app.log.contains { $0.contains("mail.sent") && $0.contains("@") })
     }
 
+    /// The review page promises payment details only for a method that has some to send.
+    @Test func reviewMentionsPaymentDetailsOnlyWhenThereAreSome() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app)
+        let cashID = try shop.write { database in
+            let payments = PaymentMethodStore(database: database)
+            let cash = try #require(try payments.find(kind: .cashOnDelivery))
+            try payments.update(id: cash.id, with: PaymentMethodInput(name: "Cash on delivery", instructions: "", isEnabled: true))
+            return cash.id
+        }
+        let shopper = app.browser()
+        try shopper.addToCart(shop.mug, host: shop.host)
+        let byBank = try shopper.reviewOrder(host: shop.host, fields: shop.detailFields())
+        #expect(byBank.status == 200, "\(byBank.summary)")
+        #expect(byBank.pageText.contains("You get the payment details after placing the order."))
+
+        let fields = shop.detailFields().map { $0.0 == "payment_method" ? ($0.0, String(cashID)) : $0 }
+        let byCash = try shopper.reviewOrder(host: shop.host, fields: fields)
+        #expect(byCash.status == 200, "\(byCash.summary)")
+        #expect(byCash.pageText.contains("Cash on delivery"))
+        #expect(!byCash.pageText.contains("payment details"))
+    }
+
     @Test func tamperedPriceOrQuantityChargesServerNumbers() throws {
         let app = try TestApp()
         defer { app.stop() }

@@ -96,9 +96,12 @@ enum CheckoutPages {
         }
 
         let details = form.details
-        let paymentName = try details.paymentMethodID.flatMap { id in
+        let paymentMethod = try details.paymentMethodID.flatMap { id in
             try context.database.read { try PaymentMethodStore(database: $0).find(id: id) }
-        }?.name ?? ""
+        }
+        let paymentName = paymentMethod?.name ?? ""
+        // Cash on delivery, for one, has nothing to tell the shopper after the order.
+        let paymentHasInstructions = !(paymentMethod?.instructions.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true)
 
         var hidden = form.hiddenFields
         hidden.append(("fingerprint", quote.fingerprint))
@@ -120,6 +123,7 @@ enum CheckoutPages {
                 "shippingAddress": addressLines(details.shippingAddress, language: context.language),
                 "billingAddress": details.billingAddress.map { addressLines($0, language: context.language) } ?? .null,
                 "paymentMethod": .string(paymentName),
+                "paymentHasInstructions": .bool(paymentHasInstructions),
                 "notes": .string(details.notes.trimmingCharacters(in: .whitespacesAndNewlines)),
             ],
             "hidden": .array(hidden.map { ["name": .string($0.0), "value": .string($0.1)] }),
