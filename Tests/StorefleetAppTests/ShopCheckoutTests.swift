@@ -106,6 +106,9 @@ import Testing
             #expect(part.contains("$60.00"))
             #expect(part.contains(ShopFixture.instructions))
             #expect(part.contains("http://alpha.shop.test:\(app.port)" + location.replacingOccurrences(of: "&placed=1", with: "")))
+            // The shopper gets their own notes back, as the merchant does.
+            #expect(part.contains("Order notes:"))
+            #expect(part.contains("Please ring twice."))
         }
         #expect(confirmation.text.contains("- Camp Mug (MUG-1) x 2: $25.00"))
         #expect(confirmation.html.contains("<table role=\"presentation\""))
