@@ -130,6 +130,12 @@ import Testing
         #expect(HTML.inputValue(named: "sku", in: response.text) == "TL-1")
         #expect(HTML.inputValue(named: "stock", in: response.text) == "3")
         #expect(HTML.textareaValue(named: "description", in: response.text) == "Bright.")
+
+        let empty = try browser.post("/admin/products", host: host, form: [("csrf_token", try form.csrfToken())] + productFields(
+            title: "Trail Lantern", description: "Bright.", price: "", sku: "TL-1", stock: "3"
+        ))
+        #expect(empty.status == 422)
+        #expect(HTML.fieldErrors("price", in: empty.text) == ["Price is empty; enter a number such as 1234.50."])
         #expect(try app.withProducts(store) { try $0.count() } == 0)
     }
 

@@ -19,7 +19,13 @@ enum FormAmount {
         do {
             return try Money.parse(text, currency: currency).minorUnits
         } catch {
-            errors.add("\(label): \(error.description)", for: field)
+            if case .empty = error.reason {
+                // "Price is empty; enter …" rather than "Price: The amount is empty; enter …".
+                let advice = error.description.drop { $0 != ";" }
+                errors.add("\(label) is empty\(advice)", for: field)
+            } else {
+                errors.add("\(label): \(error.description)", for: field)
+            }
             return nil
         }
     }
