@@ -258,6 +258,12 @@ import Testing
         #expect(HTML.textareaValue(named: "notes", in: page.text) == "Please ring twice.")
         #expect(page.text.contains("<option value=\"FR\" selected>France</option>"))
         #expect(!page.text.contains("name=\"billing_same\" value=\"1\" checked"))
+        // Screen readers learn which fields are wrong, and for the email which message
+        // belongs to it; valid fields carry no mark.
+        #expect(page.text.contains("autocomplete=\"email\" aria-invalid=\"true\" aria-describedby=\"email-error\">"))
+        #expect(page.text.contains("<span class=\"field-errors\" id=\"email-error\"><span class=\"error\">"))
+        #expect(page.text.contains("autocomplete=\"shipping address-line1\" aria-invalid=\"true\">"))
+        #expect(page.text.contains("autocomplete=\"shipping address-level2\">"))
 
         // A country the store does not ship to is named beside the country field.
         let elsewhere = shop.detailFields().map { $0.0 == "shipping_country" ? ("shipping_country", "US") : $0 }

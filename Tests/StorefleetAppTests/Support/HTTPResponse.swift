@@ -76,7 +76,9 @@ enum HTML {
 
     /// Returns the text between `<textarea name="…">` and its end tag, unescaped.
     static func textareaValue(named name: String, in page: String) -> String? {
-        guard let start = page.range(of: "name=\"\(name)\">") else { return nil }
+        // Attributes may follow the name, such as aria-invalid on a field with errors.
+        guard let attribute = page.range(of: "name=\"\(name)\"") else { return nil }
+        guard let start = page.range(of: ">", range: attribute.upperBound..<page.endIndex) else { return nil }
         guard let end = page.range(of: "</textarea>", range: start.upperBound..<page.endIndex) else { return nil }
         return unescape(String(page[start.upperBound..<end.lowerBound]))
     }
