@@ -12,7 +12,7 @@ import Testing
         let product = try store.products.create(ProductInput(title: "Camp Mug", price: 1250, stock: 3))
 
         let applied = try StoreSchema.migrate(store.database)
-        #expect(applied == ["shipping, payments, carts, orders and outbox", "the order each cart became"])
+        #expect(applied == ["shipping, payments, carts, orders and outbox", "the order each cart became", "the language each order was placed in"])
         #expect(try store.products.find(id: product.id) == product)
         #expect(try store.paymentMethods.list().count == 3)
 
@@ -24,6 +24,8 @@ import Testing
         }
         let cartColumns = try store.database.query("SELECT name FROM pragma_table_info('carts')") { try $0.get("name", as: String.self) }
         #expect(cartColumns.suffix(3) == ["placed_order_id", "placed_fingerprint", "placed_at"])
+        let orderColumns = try store.database.query("SELECT name FROM pragma_table_info('orders')") { try $0.get("name", as: String.self) }
+        #expect(orderColumns.last == "language")
     }
 
     @Test func tablesRejectInvalidRows() throws {

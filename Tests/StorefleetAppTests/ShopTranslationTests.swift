@@ -186,6 +186,34 @@ import Testing
         #expect(status.pageText.contains(" EST") || status.pageText.contains(" EDT"), "\(status.pageText)")
     }
 
+    /// Mail about an order stays in the language it was placed in after the store
+    /// changes its own, and follows the store for orders from before the language was
+    /// recorded.
+    @Test func laterOrderMailKeepsTheOrderLanguage() throws {
+        let app = try TestApp()
+        defer { app.stop() }
+        let shop = try ShopFixture(app: app)
+        try chooseSpanish(app, shop)
+        let shopper = app.browser()
+        try shopper.addToCart(shop.mug, host: shop.host)
+        let review = try shopper.reviewOrder(host: shop.host, fields: shop.detailFields())
+        _ = try shopper.placeOrder(from: review, host: shop.host)
+        var order = try #require(try shop.order(number: 1001))
+        #expect(order.language == "es")
+
+        try shop.saveSettings { $0.language = "en" }
+        let settings = try app.settings(shop.store)
+        #expect(settings.language == "en")
+        let english = StoreMailComposer(app: app.app, store: shop.store, settings: settings)
+        #expect(try english.canceled(order).subject == "Pedido n.º 1001 cancelado")
+
+        // An order without a recorded language, as placed before the column existed.
+        try shop.write { try $0.run("UPDATE orders SET language = NULL WHERE id = ?", order.id) }
+        order = try #require(try shop.order(number: 1001))
+        #expect(order.language == nil)
+        #expect(try english.canceled(order).subject == "Order #1001 canceled")
+    }
+
     @Test func unsupportedLanguageIsRejected() throws {
         let app = try TestApp()
         defer { app.stop() }

@@ -59,7 +59,7 @@ extension Checkout {
             try takeStock(for: quote, in: database)
 
             let timestamp = now()
-            let orderID = try insertOrder(prepared, customerID: customerID, at: timestamp, in: database)
+            let orderID = try insertOrder(prepared, customerID: customerID, language: settings.language, at: timestamp, in: database)
             try insertLines(quote.lines, orderID: orderID, in: database)
             var order = try OrderStore.require(id: orderID, in: database)
 
@@ -108,7 +108,7 @@ extension Checkout {
         guard short.isEmpty else { throw CheckoutError.soldOut(productTitles: short) }
     }
 
-    private func insertOrder(_ prepared: Prepared, customerID: Int64?, at timestamp: Date, in database: Database) throws -> Int64 {
+    private func insertOrder(_ prepared: Prepared, customerID: Int64?, language: String, at timestamp: Date, in database: Database) throws -> Int64 {
         let details = prepared.details
         let quote = prepared.quote
         let shipping = details.shippingAddress
@@ -125,7 +125,7 @@ extension Checkout {
                 billing_name, billing_line1, billing_line2, billing_city, billing_postal_code, billing_region, billing_country,
                 shipping_method_id, shipping_method_name, shipping_price,
                 payment_method_id, payment_method_kind, payment_method_name, payment_instructions,
-                currency_code, subtotal, total, notes, access_token, access_token_hash,
+                currency_code, subtotal, total, notes, language, access_token, access_token_hash,
                 placed_at, paid_at, updated_at
             ) VALUES (
                 :number, :status, 'unfulfilled', :customer_id, :email, :email_key,
@@ -133,7 +133,7 @@ extension Checkout {
                 :billing_name, :billing_line1, :billing_line2, :billing_city, :billing_postal_code, :billing_region, :billing_country,
                 :shipping_method_id, :shipping_method_name, :shipping_price,
                 :payment_method_id, :payment_method_kind, :payment_method_name, '',
-                :currency_code, :subtotal, :total, :notes, :access_token, :access_token_hash,
+                :currency_code, :subtotal, :total, :notes, :language, :access_token, :access_token_hash,
                 :placed_at, :paid_at, :placed_at
             )
             """,
@@ -167,6 +167,7 @@ extension Checkout {
                 "subtotal": quote.subtotal,
                 "total": quote.total,
                 "notes": details.notes,
+                "language": language,
                 "access_token": accessToken,
                 "access_token_hash": SHA256.hash(accessToken),
                 "placed_at": timestamp,

@@ -34,6 +34,9 @@ public struct Order: Sendable, Hashable, Identifiable {
     public var total: Int64
     /// The shopper's notes from checkout.
     public var notes: String
+    /// The store's language (ISO 639-1) when the order was placed, which later mail about
+    /// the order uses; nil for orders placed before it was recorded.
+    public var language: String?
     /// The secret of the order status link, which the app mails to the shopper. Treat it
     /// like a password: never log it.
     public var accessToken: String
@@ -61,7 +64,7 @@ public struct Order: Sendable, Hashable, Identifiable {
         billing_name, billing_line1, billing_line2, billing_city, billing_postal_code, billing_region, billing_country,
         shipping_method_id, shipping_method_name, shipping_price,
         payment_method_id, payment_method_kind, payment_method_name, payment_instructions, payment_reference,
-        currency_code, subtotal, total, notes, access_token, carrier, tracking_number,
+        currency_code, subtotal, total, notes, language, access_token, carrier, tracking_number,
         placed_at, paid_at, shipped_at, delivered_at, canceled_at, abandoned_at, updated_at
         """
 
@@ -86,6 +89,7 @@ public struct Order: Sendable, Hashable, Identifiable {
         subtotal = try row.get("subtotal")
         total = try row.get("total")
         notes = try row.get("notes")
+        language = try row.get("language")
         accessToken = try row.get("access_token")
         carrier = try row.get("carrier")
         trackingNumber = try row.get("tracking_number")

@@ -13,4 +13,11 @@ extension StoreSchema {
         -- Deleting an order looks up the carts that name it (https://sqlite.org/foreignkeys.html#fk_indexes).
         CREATE INDEX carts_placed_order_id ON carts (placed_order_id) WHERE placed_order_id IS NOT NULL;
         """
+
+    /// The store's language when the order was placed, so that the mail sent later (paid,
+    /// shipped, canceled) stays in the shopper's language after the store changes its
+    /// own. NULL for orders placed before this column, which use the store's language.
+    static let version4 = """
+        ALTER TABLE orders ADD COLUMN language TEXT;
+        """
 }

@@ -33,6 +33,7 @@ public enum StoreSchema {
         ("settings, staff, sessions and products", version1),
         ("shipping, payments, carts, orders and outbox", version2),
         ("the order each cart became", version3),
+        ("the language each order was placed in", version4),
     ]
 
     private static let version1 = """

@@ -113,8 +113,10 @@ struct StoreMailComposer {
     // MARK: - Shared steps
 
     private func shopperMail(_ kind: MailKind, template: String, subjectKey: String, order: Order) throws -> OutgoingMail {
-        let bodies = try render(template, order: order, language: settings.language)
-        let subject = translations.text(subjectKey, language: settings.language, arguments: ["number": .int(Int(order.number))])
+        // The language the shopper ordered in, when the store still offers it.
+        let language = order.language.flatMap { translations.languages.contains($0) ? $0 : nil } ?? settings.language
+        let bodies = try render(template, order: order, language: language)
+        let subject = translations.text(subjectKey, language: language, arguments: ["number": .int(Int(order.number))])
         return OutgoingMail(
             toAddress: order.email,
             toName: order.shippingAddress.name,
