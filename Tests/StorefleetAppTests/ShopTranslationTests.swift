@@ -301,3 +301,32 @@ import Testing
         #expect(spanish.subtracting(english).sorted() == [])
     }
 }
+
+/// Addresses written as the post of their country writes them.
+@Suite struct AddressFormatTests {
+    private func lines(_ country: String, city: String, postalCode: String, region: String = "", language: String = "en") -> [String] {
+        StoreMailComposer.addressLines(
+            Address(name: "Ana Ruiz", line1: "1 Main Street", line2: "", city: city, postalCode: postalCode, region: region, country: country),
+            language: language
+        )
+    }
+
+    @Test func unitedStatesPutsThePostalCodeAfterTheState() {
+        #expect(lines("US", city: "New York", postalCode: "10001", region: "NY") == ["Ana Ruiz", "1 Main Street", "New York, NY 10001", "United States"])
+        #expect(lines("us", city: "New York", postalCode: "10001") == ["Ana Ruiz", "1 Main Street", "New York, 10001", "United States"])
+    }
+
+    @Test func canadaAndAustraliaWriteCityRegionAndCodeOnOneLine() {
+        #expect(lines("CA", city: "Toronto", postalCode: "M5V 2T6", region: "ON")[2] == "Toronto ON M5V 2T6")
+        #expect(lines("AU", city: "Sydney", postalCode: "2000", region: "NSW")[2] == "Sydney NSW 2000")
+    }
+
+    @Test func unitedKingdomPutsThePostcodeOnItsOwnLine() {
+        #expect(lines("GB", city: "London", postalCode: "SW1A 1AA") == ["Ana Ruiz", "1 Main Street", "London", "SW1A 1AA", "United Kingdom"])
+    }
+
+    @Test func elsewhereThePostalCodeComesFirstAndTheRegionBelow() {
+        #expect(lines("ES", city: "Madrid", postalCode: "28013", region: "Madrid", language: "es") == ["Ana Ruiz", "1 Main Street", "28013 Madrid", "Madrid", "España"])
+        #expect(lines("FR", city: "Paris", postalCode: "") == ["Ana Ruiz", "1 Main Street", "Paris", "France"])
+    }
+}

@@ -44,12 +44,10 @@ enum AdminOrderValues {
         ])
     }
 
+    /// The address's lines as its country's post writes them, with the country in English
+    /// as the admin is; empty lines are left out so the template prints one per entry.
     static func address(_ address: Address) -> TemplateValue {
-        // Empty lines are left out so the template can print one line per entry.
-        let cityLine = [address.postalCode, address.city].filter { !$0.isEmpty }.joined(separator: " ")
-        let lines = [address.name, address.line1, address.line2, cityLine, address.region, address.countryName]
-            .filter { !$0.isEmpty }
-        return .array(lines.map(TemplateValue.string))
+        .array(StoreMailComposer.addressLines(address, language: Translations.fallbackLanguage).map(TemplateValue.string))
     }
 
     static func detail(_ order: Order, currency: Currency) -> TemplateValue {
