@@ -145,3 +145,45 @@ import Testing
         #expect(try shop.store.checkout.shippingOptions(cartToken: token, countryCode: "FR").isEmpty)
     }
 }
+
+/// Postal codes checked against the shape of the country's codes.
+@Suite struct PostalCodeValidationTests {
+    private func errors(_ postalCode: String, _ country: String, region: String = "") -> [String] {
+        let details = CheckoutDetails(
+            email: "ana@example.com",
+            shippingAddress: Address(name: "Ana", line1: "1 Main St", city: "Town", postalCode: postalCode, region: region, country: country),
+            shippingMethodID: 1, paymentMethodID: 1
+        )
+        return details.validationErrors()["shipping.postalCode"]
+    }
+
+    @Test(arguments: [
+        ("10001", "US"), ("10001-1234", "US"), ("M5V 2T6", "CA"), ("m5v2t6", "CA"), ("SW1A 1AA", "GB"), ("W1A 0AX", "GB"),
+        ("M1 1AE", "GB"), ("28013", "ES"), ("1012 AB", "NL"), ("1012AB", "NL"), ("1000-001", "PT"), ("01310-100", "BR"),
+        ("01310100", "BR"), ("100-0001", "JP"), ("111 22", "SE"), ("C1002AAA", "AR"), ("1425", "AR"),
+        // Countries without a listed shape accept letters, digits, spaces and hyphens.
+        ("AB-12 3", "ZA"), ("12345", "CR"),
+    ])
+    func acceptsCodesOfTheCountryShape(code: String, country: String) {
+        let region = ["US", "CA", "AU", "AR", "BR", "MX"].contains(country) ? "Region" : ""
+        #expect(errors(code, country, region: region).isEmpty, "\(code) in \(country)")
+    }
+
+    @Test(arguments: [
+        ("ABCDE", "US", "Shipping postal code “ABCDE” is not a postal code of United States; they look like 10001."),
+        ("1234", "US", "Shipping postal code “1234” is not a postal code of United States; they look like 10001."),
+        ("123456", "ES", "Shipping postal code “123456” is not a postal code of Spain; they look like 28013."),
+        ("SW1A", "GB", "Shipping postal code “SW1A” is not a postal code of United Kingdom; they look like SW1A 1AA."),
+        ("１２３４５", "ES", "Shipping postal code “１２３４５” is not a postal code of Spain; they look like 28013."),
+    ])
+    func rejectsCodesOfAnotherShape(code: String, country: String, message: String) {
+        let region = country == "US" ? "NY" : ""
+        #expect(errors(code, country, region: region) == [message])
+    }
+
+    @Test(arguments: ["!!", "12#45", "--", "28013."])
+    func rejectsCharactersNoPostalCodeHas(code: String) {
+        #expect(errors(code, "ES") == ["Shipping postal code “\(code)” may contain only letters, digits, spaces and hyphens."])
+        #expect(errors(code, "ZA") == ["Shipping postal code “\(code)” may contain only letters, digits, spaces and hyphens."])
+    }
+}

@@ -88,6 +88,24 @@ public struct Address: Sendable, Hashable {
             }
         }
 
+        let postalKey = "\(prefix).postalCode"
+        if !address.postalCode.isEmpty && errors[postalKey].isEmpty {
+            let field = TranslatableMessage.Argument.translated(key: "checkout.label.\(prefix).postalCode")
+            let code = address.postalCode
+            if !PostalCodeFormat.hasPostalCodeCharacters(code) {
+                errors.add(TranslatableMessage(
+                    "checkout.error.postalCodeCharacters", ["field": field, "code": .text(code)],
+                    english: "\(label) postal code “\(code)” may contain only letters, digits, spaces and hyphens."
+                ), for: postalKey)
+            } else if let country, let format = PostalCodeFormat.byCountry[country.code], !format.matches(code) {
+                errors.add(TranslatableMessage(
+                    "checkout.error.postalCodeFormat",
+                    ["field": field, "code": .text(code), "country": .country(code: country.code), "example": .text(format.example)],
+                    english: "\(label) postal code “\(code)” is not a postal code of \(country.name); they look like \(format.example)."
+                ), for: postalKey)
+            }
+        }
+
         let countryField = TranslatableMessage.Argument.translated(key: "checkout.label.\(prefix).country")
         if address.country.isEmpty {
             errors.add(TranslatableMessage(
