@@ -2,6 +2,7 @@ import Commerce
 import Foundation
 import SQLite
 import Testing
+@testable import StorefleetApp
 @testable import Tenancy
 
 /// What shoppers and staff see when a store's trial ended, an operator suspended it, or its
@@ -106,6 +107,29 @@ import Testing
         let dashboard = try browser.get("/admin", host: host)
         #expect(dashboard.status == 200)
         #expect(dashboard.pageText.contains("Your free trial of the Plus plan ends in 1 day ("))
+        #expect(dashboard.pageText.contains("To keep your store open after that, ask the operator of this platform to move it to a paid plan."))
+    }
+
+    /// With `--support-email`, the trial notice says where to write, as a mail link.
+    @Test func trialNoticeNamesTheSupportAddress() throws {
+        let app = try TestApp { $0.supportEmail = "help@platform.example" }
+        defer { app.stop() }
+        try app.createStore("alpha")
+        let dashboard = try app.ownerBrowser("alpha").get("/admin", host: host)
+        #expect(dashboard.visibleText.contains("To keep your store open after that, write to help@platform.example to move it to a paid plan."), "\(dashboard.visibleText)")
+        #expect(HTML.links(in: dashboard.text).contains("mailto:help@platform.example"))
+    }
+
+    @Test func supportEmailOptionIsChecked() throws {
+        func configuration(_ arguments: [String], _ environment: [String: String] = [:]) throws -> AppConfiguration {
+            try AppConfiguration(options: ParsedOptions(arguments, specs: AppConfiguration.serveOptions, environment: environment))
+        }
+        #expect(try configuration([]).supportEmail == nil)
+        #expect(try configuration(["--support-email", " help@platform.example "]).supportEmail == "help@platform.example")
+        #expect(try configuration([], ["STOREFLEET_SUPPORT_EMAIL": "ops@platform.example"]).supportEmail == "ops@platform.example")
+        let error = #expect(throws: UsageError.self) { try configuration(["--support-email", "not-an-address"]) }
+        #expect(error?.description.contains("Option --support-email") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("support@example.com") == true)
     }
 
     @Test func suspendedStoreIsUnavailableOnBothSides() throws {

@@ -1,3 +1,4 @@
+import Commerce
 import Foundation
 
 /// The settings of `storefleet serve`, after flags, `STOREFLEET_*` variables and defaults
@@ -25,6 +26,9 @@ public struct AppConfiguration: Sendable {
     public var development = false
     /// Creates the `demo` store with sample products when the data folder has no stores.
     public var provisionDemo = true
+    /// Where merchants reach the platform's operator, shown in the admin where a store
+    /// needs the operator (a trial coming to its end); nil when none was given.
+    public var supportEmail: String?
     public var logLevel = "info"
     /// Whether the client's address is the last one in `X-Forwarded-For`, as a reverse proxy
     /// in front of the server appends it. Only safe when every request comes through that
@@ -98,6 +102,8 @@ public struct AppConfiguration: Sendable {
                    help: "Development mode: reload changed templates on each request."),
         OptionSpec(switch: "--no-demo", env: "STOREFLEET_NO_DEMO",
                    help: "Do not create the demo store when the data folder has no stores."),
+        OptionSpec("--support-email", env: "STOREFLEET_SUPPORT_EMAIL", value: "ADDRESS", default: nil,
+                   help: "Where merchants reach the platform's operator, for example to keep a store open after its trial."),
         OptionSpec(switch: "--trust-proxy", env: "STOREFLEET_TRUST_PROXY",
                    help: "Take the client's address from the last X-Forwarded-For entry; only behind a reverse proxy that sets it."),
         OptionSpec("--mail-transport", env: "STOREFLEET_MAIL_TRANSPORT", value: "KIND", default: "file",
@@ -147,6 +153,12 @@ public struct AppConfiguration: Sendable {
         development = options.isSet("--dev")
         provisionDemo = !options.isSet("--no-demo")
         trustsForwardedFor = options.isSet("--trust-proxy")
+        if let text = options["--support-email"] {
+            switch EmailAddress.validate(text, label: "Option --support-email") {
+            case .success(let address): supportEmail = address
+            case .failure(let error): throw UsageError("\(error.message) Give the address merchants should write to, such as support@example.com.")
+            }
+        }
         try readMailOptions(options)
     }
 }

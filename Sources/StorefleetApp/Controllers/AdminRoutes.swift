@@ -78,6 +78,7 @@ enum AdminRoutes {
                 "daysLeft": .int(daysLeft),
                 "oneDay": .bool(daysLeft == 1),
                 "endDate": .string(AdminFormat.date(trialEnd)),
+                "supportEmail": context.app.configuration.supportEmail.map(TemplateValue.string) ?? .null,
             ],
             "counts": [
                 "products": .int(counts.products.total),
