@@ -262,7 +262,9 @@ import Testing
         // belongs to it; valid fields carry no mark.
         #expect(page.text.contains("autocomplete=\"email\" aria-invalid=\"true\" aria-describedby=\"email-error\">"))
         #expect(page.text.contains("<span class=\"field-errors\" id=\"email-error\"><span class=\"error\">"))
-        #expect(page.text.contains("autocomplete=\"shipping address-line1\" aria-invalid=\"true\">"))
+        #expect(page.text.contains("autocomplete=\"shipping address-line1\" aria-invalid=\"true\" aria-describedby=\"shipping-line1-error\">"))
+        #expect(page.text.contains("<span class=\"field-errors\" id=\"shipping-line1-error\">"))
+        #expect(page.text.contains("<span class=\"field-errors\" id=\"billing-city-error\">"))
         #expect(page.text.contains("autocomplete=\"shipping address-level2\">"))
 
         // A country the store does not ship to is named beside the country field.
