@@ -30,6 +30,10 @@ struct Renderer: ~Copyable {
     private var dictionaryEntries: [[TemplateValue]] = []
     /// Translations without arguments written so far, as written to the output.
     private var translatedTexts: [(key: String, bytes: [UInt8])] = []
+    /// For each translation tag already run, the entry of `translatedTexts` it wrote,
+    /// by the tag's program and index. A tag inside a loop then copies its text without
+    /// evaluating or comparing its key again.
+    private var translatedTags: [(program: UnsafeMutableRawPointer, index: Int32, entry: Int)] = []
 
     /// A name bound by `{{#each … as name}}` or by a partial argument. A loop frame also
     /// carries the loop's elements and position, so `loop.*` needs no allocation.
@@ -106,7 +110,11 @@ struct Renderer: ~Copyable {
                 try write(evaluate(expression, program, scope), escapesHTML: escapesHTML, program, site: site)
 
             case .translation(let index):
-                try translate(program.translations[Int(index)], program, scope)
+                if let entry = translatedEntry(program, index) {
+                    translatedTexts[entry].bytes.withUnsafeBufferPointer { output.append($0) }
+                } else {
+                    try translate(program.translations[Int(index)], tag: index, program, scope)
+                }
 
             case .branch(let expression, let negated, let otherwise):
                 if evaluate(expression, program, scope).isTruthy == negated {
@@ -210,7 +218,17 @@ struct Renderer: ~Copyable {
         }
     }
 
-    private mutating func translate(_ translation: TranslationCode, _ program: ProgramTables, _ scope: Scope) throws(TemplateError) {
+    /// Returns the `translatedTexts` entry that translation tag `index` of `program` wrote
+    /// earlier in this render, or nil.
+    private func translatedEntry(_ program: ProgramTables, _ index: Int32) -> Int? {
+        let storage = UnsafeMutableRawPointer(program.storage)
+        for tag in translatedTags where tag.index == index && tag.program == storage {
+            return tag.entry
+        }
+        return nil
+    }
+
+    private mutating func translate(_ translation: TranslationCode, tag: Int32, _ program: ProgramTables, _ scope: Scope) throws(TemplateError) {
         let key: String
         let reference = evaluate(translation.key, program, scope)
         switch reference.value {
@@ -229,7 +247,11 @@ struct Renderer: ~Copyable {
 
         let argumentsCount = Int(translation.argumentsCount)
         guard argumentsCount > 0 else {
-            appendTranslation(of: key, translator)
+            let entry = appendTranslation(of: key, translator)
+            // Only a literal key gives the same text on every run of the tag.
+            if case .literal = program.expressions[Int(translation.key)] {
+                translatedTags.append((UnsafeMutableRawPointer(program.storage), tag, entry))
+            }
             return
         }
         var arguments: [String: TemplateValue] = [:]
@@ -244,14 +266,17 @@ struct Renderer: ~Copyable {
     /// Appends the translation of a key without arguments. The translator is called once
     /// per key and render, and later uses of the key copy the text written the first
     /// time. That matters for a text inside a loop, such as a product card's button.
-    private mutating func appendTranslation(of key: String, _ translator: TemplateTranslator) {
+    /// Returns the index of the key's entry in `translatedTexts`.
+    @discardableResult
+    private mutating func appendTranslation(of key: String, _ translator: TemplateTranslator) -> Int {
         for index in translatedTexts.indices where translatedTexts[index].key == key {
             translatedTexts[index].bytes.withUnsafeBufferPointer { output.append($0) }
-            return
+            return index
         }
         let start = output.count
         appendText(translator(key, [:]))
         translatedTexts.append((key, output.bytes(from: start)))
+        return translatedTexts.count - 1
     }
 
     /// Pushes the loop's frame and returns true, or returns false when there is nothing
