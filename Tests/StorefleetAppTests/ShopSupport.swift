@@ -111,6 +111,16 @@ extension HTTPClient {
         return try post("/checkout", host: host, form: [("csrf_token", try form.csrfToken()), ("action", "review")] + fields)
     }
 
+    /// Puts one `product` in the cart, fills the checkout with `shop`'s details, and
+    /// places the order. Returns the review page and the answer to "Place order".
+    @discardableResult
+    func buy(_ product: Product, in shop: ShopFixture) throws -> (review: HTTPResponse, placed: HTTPResponse) {
+        try addToCart(product, host: shop.host)
+        let review = try reviewOrder(host: shop.host, fields: shop.detailFields())
+        guard review.status == 200 else { throw TestFailure("the review page answered \(review.summary)") }
+        return (review, try placeOrder(from: review, host: shop.host))
+    }
+
     /// Posts the review page's form to `/checkout/place` exactly as its button does, with
     /// `extra` fields appended and `replacing` values swapped in.
     func placeOrder(from review: HTTPResponse, host: String, extra: [(String, String)] = [], replacing: [String: String] = [:]) throws -> HTTPResponse {

@@ -177,9 +177,7 @@ import Testing
         #expect(try app.settings(shop.store).timeZoneIdentifier == "America/New_York")
 
         let shopper = app.browser()
-        try shopper.addToCart(shop.mug, host: shop.host)
-        let review = try shopper.reviewOrder(host: shop.host, fields: shop.detailFields())
-        let placed = try shopper.placeOrder(from: review, host: shop.host)
+        let placed = try shopper.buy(shop.mug, in: shop).placed
         let status = try shopper.get(try #require(placed.location), host: shop.host)
         #expect(status.status == 200)
         // New York is 4 or 5 hours behind UTC; its short names are EST and EDT.
@@ -194,10 +192,7 @@ import Testing
         defer { app.stop() }
         let shop = try ShopFixture(app: app)
         try chooseSpanish(app, shop)
-        let shopper = app.browser()
-        try shopper.addToCart(shop.mug, host: shop.host)
-        let review = try shopper.reviewOrder(host: shop.host, fields: shop.detailFields())
-        _ = try shopper.placeOrder(from: review, host: shop.host)
+        try app.browser().buy(shop.mug, in: shop)
         var order = try #require(try shop.order(number: 1001))
         #expect(order.language == "es")
 
