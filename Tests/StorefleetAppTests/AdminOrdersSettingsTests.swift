@@ -179,6 +179,10 @@ import Testing
             "Instructions are required to enable Transferencia: write what shoppers need to pay, such as the account holder, IBAN and BIC.",
         ])
         #expect(HTML.fieldErrors("position", in: rejected.text) == ["Position must be a whole number such as 0 or 10, not “x”."])
+        // Each field with an error names its messages for screen readers.
+        #expect(rejected.text.contains("name=\"instructions\" aria-invalid=\"true\" aria-describedby=\"instructions-\(bank.id)-error\">"))
+        #expect(rejected.text.contains("<span class=\"field-errors\" id=\"instructions-\(bank.id)-error\">"))
+        #expect(rejected.text.contains("<span class=\"field-errors\" id=\"position-\(bank.id)-error\">"))
         #expect(HTML.inputValue(named: "name", in: rejected.text) == "Transferencia")
         // Nothing was written, position error or not.
         let stored = try paymentMethod(shop, .bankTransfer)
