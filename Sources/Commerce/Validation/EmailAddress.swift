@@ -2,9 +2,11 @@ import Foundation
 
 /// Checks and normalises email addresses typed into forms.
 ///
-/// The check is deliberately practical rather than a full RFC 5321 parser: it accepts what
-/// real mailboxes use (`name+tag@shop.example`) and rejects what is certainly not an address
-/// (no `@`, spaces, no dot in the domain). Deliverability can only be proved by sending mail.
+/// The check accepts what real mailboxes use (`name+tag@shop.example`) and exactly the
+/// addresses the platform's mail layer can send to: an ASCII dot-atom before the `@`
+/// (RFC 5322, section 3.2.3) and a host name of letters, digits and hyphens after it. An
+/// address taken here and refused by the sender later would leave a shopper without their
+/// confirmation. Deliverability can only be proved by sending mail.
 public enum EmailAddress {
     /// RFC 5321, section 4.5.3.1.3, limits a forward path to 256 octets including the angle
     /// brackets, which leaves 254 for the address.
@@ -34,15 +36,37 @@ public enum EmailAddress {
         guard local.utf8.count <= maximumLocalPartLength else {
             return .failure(InvalidEmail(.localPartTooLong, address: address, label: label))
         }
+        guard isDotAtom(local) else {
+            return .failure(InvalidEmail(.invalidLocalPart, address: address, label: label))
+        }
 
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         let labelsAreValid = labels.allSatisfy { part in
             !part.isEmpty && part.utf8.count <= 63 && part.first != "-" && part.last != "-"
+                && part.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType == .decimal || $0 == "-") }
         }
-        guard labels.count >= 2, labelsAreValid else {
+        // The last label is never all digits, which rules out a bare IPv4 address.
+        let lastIsName = labels.last.map { !$0.unicodeScalars.allSatisfy { $0.properties.numericType == .decimal } } ?? false
+        guard labels.count >= 2, labelsAreValid, lastIsName, domain.utf8.count <= 253 else {
             return .failure(InvalidEmail(.invalidDomain, address: address, label: label))
         }
         return .success(address)
+    }
+
+    /// Whether `local` is ASCII atext characters (RFC 5322, section 3.2.3) in runs separated
+    /// by single dots.
+    private static func isDotAtom(_ local: Substring) -> Bool {
+        guard local.first != ".", local.last != ".", !local.contains("..") else { return false }
+        return local.unicodeScalars.allSatisfy { scalar in
+            switch scalar {
+            case "a"..."z", "A"..."Z", "0"..."9", ".":
+                return true
+            case "!", "#", "$", "%", "&", "'", "*", "+", "-", "/", "=", "?", "^", "_", "`", "{", "|", "}", "~":
+                return true
+            default:
+                return false
+            }
+        }
     }
 
     /// Returns the form used to compare addresses and to key unique indexes: lower-cased as a
@@ -62,6 +86,9 @@ public struct InvalidEmail: Error, Sendable, Equatable {
         case containsSpaces
         case notAnAddress
         case localPartTooLong
+        /// Characters before the `@` that an address cannot have, such as `<`, `:`, a
+        /// letter outside ASCII, or a dot at either end.
+        case invalidLocalPart
         case invalidDomain
     }
 
@@ -102,6 +129,8 @@ public struct InvalidEmail: Error, Sendable, Equatable {
             return "\(label) “\(address)” is not an email address; enter it as name@example.com."
         case .localPartTooLong:
             return "\(label) “\(address)” has more than \(EmailAddress.maximumLocalPartLength) characters before the @."
+        case .invalidLocalPart:
+            return "\(label) “\(address)” has characters before the @ that an email address cannot contain; enter it as name@example.com."
         case .invalidDomain:
             return "\(label) “\(address)” has an invalid domain after the @; enter it as name@example.com."
         }
