@@ -172,6 +172,14 @@ import Testing
         let rejected = try owner.post("/admin/settings/general", host: shop.host, form: fields + [("time_zone", "Mars/Olympus_Mons")])
         #expect(rejected.status == 422)
         #expect(HTML.fieldErrors("time_zone", in: rejected.text).first?.contains("not a known IANA time zone") == true)
+        // Abbreviations and offsets that Foundation reads but the menu does not list.
+        for unlisted in ["EST", "GMT+5", "europe/madrid"] {
+            let response = try owner.post("/admin/settings/general", host: shop.host, form: fields + [("time_zone", unlisted)])
+            #expect(response.status == 422, "\(unlisted)")
+        }
+        let empty = try owner.post("/admin/settings/general", host: shop.host, form: fields + [("time_zone", "")])
+        #expect(HTML.fieldErrors("time_zone", in: empty.text) == ["Time zone is required; choose one from the list, such as Europe/Madrid or UTC."])
+        #expect(try app.settings(shop.store).timeZoneIdentifier == "UTC")
         let saved = try owner.post("/admin/settings/general", host: shop.host, form: fields + [("time_zone", "America/New_York")])
         #expect(saved.status == 303, "\(saved.summary)")
         #expect(try app.settings(shop.store).timeZoneIdentifier == "America/New_York")

@@ -69,11 +69,18 @@ public struct StoreSettings: Sendable, Equatable {
             errors.add("Language “\(language)” is not supported; choose one of \(choices).", for: "language")
         }
 
-        if TimeZone(identifier: timeZoneIdentifier) == nil {
+        if timeZoneIdentifier.isEmpty {
+            errors.add("Time zone is required; choose one from the list, such as Europe/Madrid or UTC.", for: "timeZoneIdentifier")
+        } else if !Self.timeZones.contains(timeZoneIdentifier) {
             errors.add("Time zone “\(timeZoneIdentifier)” is not a known IANA time zone such as Europe/Madrid; choose one from the list.", for: "timeZoneIdentifier")
         }
         return errors
     }
+
+    /// The time zones a store can choose: UTC first, then every IANA zone Foundation knows,
+    /// by name. `TimeZone(identifier:)` also takes abbreviations and offsets such as EST
+    /// or GMT+5, which the settings menu does not list and would then show as UTC.
+    public static let timeZones: [String] = ["UTC"] + TimeZone.knownTimeZoneIdentifiers.filter { $0 != "UTC" }.sorted()
 }
 
 // MARK: - Storage

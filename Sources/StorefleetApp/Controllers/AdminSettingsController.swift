@@ -8,8 +8,6 @@ import Templates
 enum AdminSettingsController {
     /// Each language's name in itself, as a language menu shows it.
     private static let languageNames = ["en": "English", "es": "Español"]
-    /// Every IANA time zone that Foundation knows, UTC first, then by name.
-    private static let timeZones = ["UTC"] + TimeZone.knownTimeZoneIdentifiers.filter { $0 != "UTC" }.sorted()
 
     static func register(_ router: inout Router<StoreRequest>) {
         router.get("/admin/settings") { _, _ in .redirect(to: "/admin/settings/general") }
@@ -34,7 +32,7 @@ enum AdminSettingsController {
         let languages: [TemplateValue] = StoreSettings.supportedLanguages.map { code in
             ["code": .string(code), "name": .string(languageNames[code] ?? code), "selected": .bool(code == form.language)]
         }
-        let timeZones: [TemplateValue] = timeZones.map { identifier in
+        let timeZones: [TemplateValue] = StoreSettings.timeZones.map { identifier in
             ["id": .string(identifier), "selected": .bool(identifier == form.timeZoneIdentifier)]
         }
         let modes: [TemplateValue] = CustomerLoginMode.allCases.map { mode in
