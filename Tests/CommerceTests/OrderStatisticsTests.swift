@@ -113,6 +113,28 @@ import Testing
         #expect(paidOnly.salesTotal == euroOrder.total)
     }
 
+    /// A canceled order in an earlier currency counts once: as canceled for the sales
+    /// total, and as another currency only for the total of every matching order.
+    @Test func canceledOrderInAnEarlierCurrencyCountsOnce() throws {
+        let shop = try Shop(mugStock: 100, lampStock: 100)
+        try shop.buy([(shop.mug, 1)])
+        let canceled = try shop.buy([(shop.lamp, 1)])
+        try shop.store.orders.cancel(id: canceled.id, by: .system)
+        try switchCurrency(shop, to: "EUR")
+        try shop.buy([(shop.mug, 1)])
+
+        let list = try shop.store.orders.list()
+        #expect(list.matchingCount == 3)
+        #expect(list.uncountedCount == 1)
+        #expect(list.otherCurrencyCount == 1)
+        #expect(list.otherCurrencyMatchingCount == 2)
+        #expect(try shop.store.statistics.summary().otherCurrencyOrderCount == 1)
+
+        let onlyCanceled = try shop.store.orders.list(filter: OrderFilter(status: .canceled))
+        #expect(onlyCanceled.otherCurrencyMatchingCount == 1)
+        #expect(onlyCanceled.matchingTotal == 0)
+    }
+
     @Test func sameCurrencyHasNoOtherCurrencyOrders() throws {
         let shop = try Shop(mugStock: 100, lampStock: 100)
         let order = try shop.buy([(shop.mug, 1)])

@@ -54,9 +54,12 @@ public struct OrderList: Sendable {
     public let salesTotal: Int64
     /// How many matching orders are canceled or abandoned, so left out of `salesTotal`.
     public let uncountedCount: Int
-    /// How many matching orders were placed in another currency than the store's current
-    /// one, before it changed. Both totals leave their amounts out.
+    /// How many of the orders that `salesTotal` counts were placed in another currency
+    /// than the store's current one, before it changed, so their amounts are left out;
+    /// canceled and abandoned orders are in `uncountedCount` instead, as on the dashboard.
     public let otherCurrencyCount: Int
+    /// The same for `matchingTotal`: every matching order in another currency.
+    public let otherCurrencyMatchingCount: Int
 }
 
 extension OrderStore {
@@ -85,17 +88,19 @@ extension OrderStore {
                        coalesce(sum(CASE WHEN currency_code = ? THEN total ELSE 0 END), 0) AS amount,
                        coalesce(sum(CASE WHEN status IN ('canceled', 'abandoned') OR currency_code <> ? THEN 0 ELSE total END), 0) AS sales,
                        coalesce(sum(status IN ('canceled', 'abandoned')), 0) AS uncounted,
-                       coalesce(sum(currency_code <> ?), 0) AS other_currency
+                       coalesce(sum(currency_code <> ? AND status NOT IN ('canceled', 'abandoned')), 0) AS other_currency,
+                       coalesce(sum(currency_code <> ?), 0) AS other_currency_matching
                 FROM orders\(clause)
                 """,
-                // The currency's three placeholders come before the filter's.
-                arguments: StatementArguments([currencyCode, currencyCode, currencyCode] + arguments),
+                // The currency's four placeholders come before the filter's.
+                arguments: StatementArguments([currencyCode, currencyCode, currencyCode, currencyCode] + arguments),
                 map: { row in
                     (count: try row.get("matching", as: Int.self), amount: try row.get("amount", as: Int64.self),
                      sales: try row.get("sales", as: Int64.self), uncounted: try row.get("uncounted", as: Int.self),
-                     otherCurrency: try row.get("other_currency", as: Int.self))
+                     otherCurrency: try row.get("other_currency", as: Int.self),
+                     otherCurrencyMatching: try row.get("other_currency_matching", as: Int.self))
                 }
-            ) ?? (count: 0, amount: 0, sales: 0, uncounted: 0, otherCurrency: 0)
+            ) ?? (count: 0, amount: 0, sales: 0, uncounted: 0, otherCurrency: 0, otherCurrencyMatching: 0)
 
             let items = try database.query(
                 "SELECT \(OrderSummary.columns) FROM orders\(clause) ORDER BY placed_at DESC, id DESC LIMIT ? OFFSET ?",
@@ -107,7 +112,8 @@ extension OrderStore {
                 matchingTotal: totals.amount,
                 salesTotal: totals.sales,
                 uncountedCount: totals.uncounted,
-                otherCurrencyCount: totals.otherCurrency
+                otherCurrencyCount: totals.otherCurrency,
+                otherCurrencyMatchingCount: totals.otherCurrencyMatching
             )
         }
     }

@@ -55,7 +55,7 @@ enum AdminDashboardSales {
             "currencyCode": .string(currency.code),
             "otherCurrencyLabel": summary.otherCurrencyOrderCount == 0
                 ? .null
-                : .string(ordersLabel(summary.otherCurrencyOrderCount) + " in other currencies"),
+                : .string(summary.otherCurrencyOrderCount == 1 ? "1 order in another currency" : ordersLabel(summary.otherCurrencyOrderCount) + " in other currencies"),
             "otherCurrencyOne": .bool(summary.otherCurrencyOrderCount == 1),
         ])
     }
