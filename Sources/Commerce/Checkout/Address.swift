@@ -92,17 +92,28 @@ public struct Address: Sendable, Hashable {
         if !address.postalCode.isEmpty && errors[postalKey].isEmpty {
             let field = TranslatableMessage.Argument.translated(key: "checkout.label.\(prefix).postalCode")
             let code = address.postalCode
+            let format = country.flatMap { PostalCodeFormat.byCountry[$0.code] }
             if !PostalCodeFormat.hasPostalCodeCharacters(code) {
-                errors.add(TranslatableMessage(
-                    "checkout.error.postalCodeCharacters", ["field": field, "code": .text(code)],
-                    english: "\(label) postal code “\(code)” may contain only letters, digits, spaces and hyphens."
-                ), for: postalKey)
-            } else if let country, let format = PostalCodeFormat.byCountry[country.code], !format.matches(code) {
-                errors.add(TranslatableMessage(
-                    "checkout.error.postalCodeFormat",
-                    ["field": field, "code": .text(code), "country": .country(code: country.code), "example": .text(format.example)],
-                    english: "\(label) postal code “\(code)” is not a postal code of \(country.name); they look like \(format.example)."
-                ), for: postalKey)
+                if let format {
+                    errors.add(TranslatableMessage(
+                        "checkout.error.postalCodeCharactersExample", ["field": field, "code": .text(code), "example": .text(format.example)],
+                        english: "\(label) postal code “\(code)” may contain only letters, digits, spaces and hyphens; this country's look like \(format.example)."
+                    ), for: postalKey)
+                } else {
+                    errors.add(TranslatableMessage(
+                        "checkout.error.postalCodeCharacters", ["field": field, "code": .text(code)],
+                        english: "\(label) postal code “\(code)” may contain only letters, digits, spaces and hyphens."
+                    ), for: postalKey)
+                }
+            } else if let format {
+                if let written = format.normalized(code) {
+                    address.postalCode = written
+                } else {
+                    errors.add(TranslatableMessage(
+                        "checkout.error.postalCodeFormat", ["field": field, "code": .text(code), "example": .text(format.example)],
+                        english: "\(label) postal code “\(code)” does not have the form of this country's postal codes, such as \(format.example)."
+                    ), for: postalKey)
+                }
             }
         }
 

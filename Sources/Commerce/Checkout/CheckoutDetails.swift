@@ -41,6 +41,12 @@ public struct CheckoutDetails: Sendable, Hashable {
         normalizedAndValidated().1
     }
 
+    /// The details as the order stores them: every text trimmed, the country code and
+    /// postal codes of a known shape written as their country writes them.
+    public var normalized: CheckoutDetails {
+        normalizedAndValidated().0
+    }
+
     /// Returns the details with every text trimmed (notes keep their inner line breaks)
     /// and a translatable message for each invalid field.
     func normalizedAndValidated() -> (CheckoutDetails, ValidationErrors) {

@@ -42,34 +42,46 @@ struct PostalCodeFormat {
         "UY": PostalCodeFormat(shapes: ["99999"], example: "11000"),
     ]
 
-    /// Returns whether `code` has one of the shapes.
-    func matches(_ code: String) -> Bool {
-        shapes.contains { Self.code(Array(code.unicodeScalars), fits: Array($0.unicodeScalars)) }
+    /// Returns `code` as the country writes it, with upper-case letters and the shape's
+    /// space, such as "M5V 2T6" for "m5v2t6"; nil when it has none of the shapes.
+    func normalized(_ code: String) -> String? {
+        let scalars = Array(code.unicodeScalars)
+        for shape in shapes {
+            if let written = Self.write(scalars, as: Array(shape.unicodeScalars)) {
+                return written
+            }
+        }
+        return nil
     }
 
-    private static func code(_ code: [Unicode.Scalar], fits shape: [Unicode.Scalar]) -> Bool {
+    private static func write(_ code: [Unicode.Scalar], as shape: [Unicode.Scalar]) -> String? {
+        var written = String.UnicodeScalarView()
         var position = 0
         for symbol in shape {
             if symbol == " " {
-                // An optional space.
+                // A space the shopper may leave out; the written code has it.
                 if position < code.count && code[position] == " " {
                     position += 1
                 }
+                written.append(" ")
                 continue
             }
-            guard position < code.count else { return false }
+            guard position < code.count else { return nil }
             let character = code[position]
             switch symbol {
             case "9":
-                guard character.properties.numericType == .decimal, character.isASCII else { return false }
+                guard character.properties.numericType == .decimal, character.isASCII else { return nil }
+                written.append(character)
             case "A":
-                guard character.isASCII, character.properties.isAlphabetic else { return false }
+                guard character.isASCII, character.properties.isAlphabetic else { return nil }
+                written.append(contentsOf: character.properties.uppercaseMapping.unicodeScalars)
             default:
-                guard character == symbol else { return false }
+                guard character == symbol else { return nil }
+                written.append(character)
             }
             position += 1
         }
-        return position == code.count
+        return position == code.count ? String(written) : nil
     }
 
     /// Returns whether `code` consists of letters, digits, spaces and hyphens, with at

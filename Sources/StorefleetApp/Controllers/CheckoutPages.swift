@@ -95,7 +95,8 @@ enum CheckoutPages {
             ]
         }
 
-        let details = form.details
+        // As the order will store them, so the review shows "M5V 2T6" for "m5v2t6".
+        let details = form.details.normalized
         let paymentMethod = try details.paymentMethodID.flatMap { id in
             try context.database.read { try PaymentMethodStore(database: $0).find(id: id) }
         }
