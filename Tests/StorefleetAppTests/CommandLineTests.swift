@@ -113,7 +113,7 @@ import Testing
 
     /// `storefleet --help` lists every command that has a `--help` of its own.
     @Test func topLevelHelpListsEveryCommand() {
-        for command in ["serve", "stores create", "stores list", "stores check", "stores domains add", "stores domains remove",
+        for command in ["serve", "stores create", "stores list", "stores check", "stores domains add", "stores domains remove", "stores domains list",
                         "stores plan", "stores activate", "stores extend-trial", "stores suspend", "migrate", "backup"] {
             #expect(StorefleetCommand.usage.contains("  \(command) "), "\(command)")
         }

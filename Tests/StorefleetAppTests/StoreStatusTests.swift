@@ -125,6 +125,8 @@ import Testing
             try AppConfiguration(options: ParsedOptions(arguments, specs: AppConfiguration.serveOptions, environment: environment))
         }
         #expect(try configuration([]).supportEmail == nil)
+        #expect(try configuration(["--support-email", ""]).supportEmail == nil)
+        #expect(throws: UsageError.self) { try configuration(["--support-email", "<ops@platform.example>"]) }
         #expect(try configuration(["--support-email", " help@platform.example "]).supportEmail == "help@platform.example")
         #expect(try configuration([], ["STOREFLEET_SUPPORT_EMAIL": "ops@platform.example"]).supportEmail == "ops@platform.example")
         let error = #expect(throws: UsageError.self) { try configuration(["--support-email", "not-an-address"]) }

@@ -13,6 +13,7 @@ public enum StorefleetCommand {
           stores check              Find stores left half-created or damaged; --repair fixes them.
           stores domains add        Add a custom domain to a store.
           stores domains remove     Remove a custom domain from a store.
+          stores domains list       List a store's custom domains.
           stores plan               Move a store to another plan.
           stores activate           Put a store on a paid plan (also reopens a suspended one).
           stores extend-trial       Lengthen a trialing or expired store's trial.

@@ -298,10 +298,16 @@ enum StoresCommand {
         guard let action = arguments.first, ["add", "remove", "list"].contains(action) else {
             throw UsageError("Usage: storefleet stores domains add|remove SLUG HOST, or storefleet stores domains list SLUG")
         }
-        let specs = [OptionSpec(switch: "--primary", help: "Make the added domain the store's primary one.")]
+        // Only `add` takes --primary, so only its help lists it and the others reject it.
+        let specs = action == "add" ? [OptionSpec(switch: "--primary", help: "Make the added domain the store's primary one.")] : []
+        let summaries = [
+            "add": "Adds a custom domain to a store; with --primary, shopper links use it.",
+            "remove": "Removes a custom domain from a store.",
+            "list": "Lists a store's custom domains.",
+        ]
         guard let options = try parse(Array(arguments.dropFirst()), specs: specs, environment: environment,
-                                      usage: "storefleet stores domains \(action) SLUG\(action == "list" ? "" : " HOST")",
-                                      summary: "Manages a store's custom domains.",
+                                      usage: "storefleet stores domains \(action) SLUG\(action == "list" ? "" : " HOST")\(action == "add" ? " [--primary]" : "")",
+                                      summary: summaries[action] ?? "Manages a store's custom domains.",
                                       positional: action == "list" ? 1 : 2) else { return 0 }
         let context = try Context(options)
         let slug = options.positional[0]

@@ -153,7 +153,8 @@ public struct AppConfiguration: Sendable {
         development = options.isSet("--dev")
         provisionDemo = !options.isSet("--no-demo")
         trustsForwardedFor = options.isSet("--trust-proxy")
-        if let text = options["--support-email"] {
+        // An empty value, such as STOREFLEET_SUPPORT_EMAIL= in a service file, leaves it unset.
+        if let text = options["--support-email"], !text.trimmingCharacters(in: .whitespaces).isEmpty {
             switch EmailAddress.validate(text, label: "Option --support-email") {
             case .success(let address): supportEmail = address
             case .failure(let error): throw UsageError("\(error.message) Give the address merchants should write to, such as support@example.com.")
