@@ -94,6 +94,16 @@ import Testing
         #expect(BarChart.roundMaximum(for: tallest, countsOnly: countsOnly) == expected)
     }
 
+    /// A revenue chart whose days all have zero revenue, such as orders in an earlier
+    /// currency only, shows a scale of whole currency units, not of cents.
+    @Test func zeroRevenueChartScaleIsOneUnit() {
+        var chart = BarChart(bars: [BarChart.Bar(label: "Mar 1", value: 0, title: "Mar 1")], caption: "Revenue",
+                             scaleLabel: { Money(minorUnits: Int64($0.rounded()), currency: .eur).formatted() })
+        #expect(chart.scaleLabels == ["0,01\u{00A0}€", "0,01\u{00A0}€"])
+        chart.minimumScale = 100
+        #expect(chart.scaleLabels == ["1,00\u{00A0}€", "0,50\u{00A0}€"])
+    }
+
     @Test func dashboardSaysWhatBlocksCheckout() throws {
         let app = try TestApp()
         defer { app.stop() }

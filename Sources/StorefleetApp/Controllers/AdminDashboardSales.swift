@@ -38,6 +38,8 @@ enum AdminDashboardSales {
             bars: orderBars, caption: "Orders per day, last \(dayCount) days", height: chartHeight,
             countsOnly: true, scaleLabel: { String(Int($0.rounded())) }
         )
+        // One major unit at least (1.00 €), rather than a scale of cents.
+        revenueChart.minimumScale = Double(currency.scale)
         // The charts stand one above the other, so both leave room for the wider scale.
         let labelWidth = (revenueChart.scaleLabels + ordersChart.scaleLabels).map(\.count).max() ?? 0
         revenueChart.minimumLabelWidth = labelWidth

@@ -28,6 +28,9 @@ struct BarChart {
     /// The width, in characters, to leave for the scale's labels at the least, so that
     /// charts shown one above the other can line up their plots.
     var minimumLabelWidth = 0
+    /// The least top of the scale, for a chart whose values are all zero or tiny: a
+    /// revenue chart in cents passes 100, so that its scale reads 1.00 rather than 0.01.
+    var minimumScale: Double = 1
 
     /// The labels of the scale's lines, from the top.
     var scaleLabels: [String] {
@@ -35,7 +38,7 @@ struct BarChart {
     }
 
     private var scaleValues: [Double] {
-        let maximum = Self.roundMaximum(for: bars.map(\.value).max() ?? 0, countsOnly: countsOnly)
+        let maximum = Self.roundMaximum(for: max(bars.map(\.value).max() ?? 0, minimumScale), countsOnly: countsOnly)
         let half = maximum / 2
         return !countsOnly || half == half.rounded() ? [maximum, half] : [maximum]
     }
