@@ -190,6 +190,8 @@ import Testing
         #expect(status.status == 200)
         // New York is 4 or 5 hours behind UTC; its short names are EST and EDT.
         #expect(status.pageText.contains(" EST") || status.pageText.contains(" EDT"), "\(status.pageText)")
+        // The timeline's times also carry the instant for machines, in UTC.
+        #expect(status.text.contains("<time datetime=\"") && status.text.contains("Z\">"), "\(status.text)")
     }
 
     /// Mail about an order stays in the language it was placed in after the store

@@ -63,7 +63,11 @@ enum OrderStatusController {
             ]
         }
         let events: [TemplateValue] = timeline.map { event in
-            ["labelKey": .string("order.event.\(event.kind.rawValue)"), "date": .string(event.createdAt.formatted(dateStyle))]
+            [
+                "labelKey": .string("order.event.\(event.kind.rawValue)"), "date": .string(event.createdAt.formatted(dateStyle)),
+                // For <time datetime>: the instant in ISO 8601, which machines and screen readers read.
+                "isoDate": .string(event.createdAt.formatted(.iso8601)),
+            ]
         }
         let addressesDiffer = order.billingAddress != order.shippingAddress
         return [
