@@ -189,7 +189,7 @@ public final class Application: Sendable {
         }
         if !isAdmin || store.status == .suspended {
             guard store.status.servesStorefront else {
-                return try renderUnavailable(store: store)
+                return try renderUnavailable(store: store, forStaff: isAdmin)
             }
         }
 
@@ -249,11 +249,18 @@ public final class Application: Sendable {
     /// Renders the page shoppers see when a store cannot serve: expired, suspended or
     /// damaged. The store's own file may be what is broken, so this page needs nothing from
     /// it and uses the platform's layout with the fallback language.
-    private func renderUnavailable(store: StoreRecord) throws -> Response {
+    /// The page of a store that is not serving. Its staff, on the admin of a suspended
+    /// store, learn why and whom to ask; shoppers only that it is closed.
+    private func renderUnavailable(store: StoreRecord, forStaff: Bool = false) throws -> Response {
         let language = Translations.fallbackLanguage
+        var message = renderer.text("error.unavailable.message", language: language)
+        if forStaff && store.status == .suspended {
+            let contact = configuration.supportEmail.map { "write to \($0)" } ?? "ask the operator of this platform"
+            message = "The platform's operator has suspended this store: its storefront and admin are closed, and nothing has been deleted. To reopen it, \(contact)."
+        }
         var response = try renderer.render("platform/message", [
             "heading": .string(renderer.text("error.unavailable.heading", language: language)),
-            "message": .string(renderer.text("error.unavailable.message", language: language)),
+            "message": .string(message),
         ], status: .serviceUnavailable)
         response.headers.set("Retry-After", "3600")
         return response

@@ -13,12 +13,17 @@ import Testing
     /// Checks that the response is the unavailable page, whose heading and message are the
     /// English `error.unavailable.*` texts. The page names no store because it is rendered
     /// without the store's file, which may be what is broken.
-    private func expectUnavailablePage(_ response: HTTPResponse, sourceLocation: SourceLocation = #_sourceLocation) {
+    /// Checks the page of a closed store: the shoppers' message, or with `staffMessage`
+    /// the one its staff get on the admin of a suspended store.
+    private func expectUnavailablePage(_ response: HTTPResponse, staffMessage: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(response.status == 503, sourceLocation: sourceLocation)
         #expect(response.pageText.contains("<h1>This store is unavailable</h1>"), sourceLocation: sourceLocation)
-        #expect(response.pageText.contains("<p>This store is not open at the moment. Please try again later.</p>"), sourceLocation: sourceLocation)
+        let message = staffMessage ?? "This store is not open at the moment. Please try again later."
+        #expect(response.pageText.contains("<p>\(message)</p>"), "\(response.pageText)", sourceLocation: sourceLocation)
         #expect(response.header("Retry-After") == "3600", sourceLocation: sourceLocation)
     }
+
+    private static let suspendedMessage = "The platform's operator has suspended this store: its storefront and admin are closed, and nothing has been deleted. To reopen it, ask the operator of this platform."
 
     @Test func expiredTrialClosesTheStorefront() throws {
         let app = try TestApp()
@@ -144,12 +149,13 @@ import Testing
 
         try app.catalog.updateStatus(of: store.id, to: .suspended)
         expectUnavailablePage(try app.browser().get("/", host: host))
-        expectUnavailablePage(try owner.get("/admin", host: host))
-        expectUnavailablePage(try owner.get("/admin/login", host: host))
+        // Staff learn why the admin is closed and whom to ask.
+        expectUnavailablePage(try owner.get("/admin", host: host), staffMessage: Self.suspendedMessage)
+        expectUnavailablePage(try owner.get("/admin/login", host: host), staffMessage: Self.suspendedMessage)
         let login = try owner.post("/admin/login", host: host, form: [
             ("email", TestApp.ownerEmail("alpha")), ("password", TestApp.ownerPassword),
         ])
-        expectUnavailablePage(login)
+        expectUnavailablePage(login, staffMessage: Self.suspendedMessage)
 
         // Other stores are unaffected.
         let bravo = try app.browser().get("/", host: TestApp.host("bravo"))
