@@ -249,8 +249,8 @@ public final class Application: Sendable {
     /// Renders the page shoppers see when a store cannot serve: expired, suspended or
     /// damaged. The store's own file may be what is broken, so this page needs nothing from
     /// it and uses the platform's layout with the fallback language.
-    /// The page of a store that is not serving. Its staff, on the admin of a suspended
-    /// store, learn why and whom to ask; shoppers only that it is closed.
+    /// Renders the page of a store that is not serving. Staff on the admin of a suspended
+    /// store learn why and whom to ask. Shoppers learn only that it is closed.
     private func renderUnavailable(store: StoreRecord, forStaff: Bool = false) throws -> Response {
         let language = Translations.fallbackLanguage
         var message = renderer.text("error.unavailable.message", language: language)

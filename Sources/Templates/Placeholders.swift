@@ -35,7 +35,7 @@ public enum Placeholders {
         return result
     }
 
-    /// The text that a value fills a placeholder with: a string or trusted HTML as it is,
+    /// Returns the text that a value fills a placeholder with: a string or trusted HTML as it is,
     /// a number in decimal, a boolean as `true` or `false`, and nothing for null, arrays
     /// and dictionaries.
     public static func plainText(of value: TemplateValue) -> String {

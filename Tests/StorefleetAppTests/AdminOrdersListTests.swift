@@ -69,7 +69,7 @@ import Testing
     }
 
     /// Orders placed before a currency change keep their currency, so the totals of the
-    /// list and the dashboard leave their amounts out and say so.
+    /// list and the dashboard leave their amounts out and state how many.
     @Test func totalsLeaveOutOrdersInAnEarlierCurrency() throws {
         let shop = try OrderShop.start()
         defer { shop.stop() }

@@ -112,7 +112,7 @@ extension HTTPClient {
     }
 
     /// Puts one `product` in the cart, fills the checkout with `shop`'s details, and
-    /// places the order. Returns the review page and the answer to "Place order".
+    /// places the order. Returns the review page and the response to "Place order".
     @discardableResult
     func buy(_ product: Product, in shop: ShopFixture) throws -> (review: HTTPResponse, placed: HTTPResponse) {
         try addToCart(product, host: shop.host)

@@ -115,7 +115,7 @@ import Testing
         #expect(dashboard.pageText.contains("To keep your store open after that, ask the operator of this platform to move it to a paid plan."))
     }
 
-    /// With `--support-email`, the trial notice says where to write, as a mail link.
+    /// With `--support-email`, the trial notice names the address to write to, as a mail link.
     @Test func trialNoticeNamesTheSupportAddress() throws {
         let app = try TestApp { $0.supportEmail = "help@platform.example" }
         defer { app.stop() }

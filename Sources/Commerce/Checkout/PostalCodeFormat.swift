@@ -43,7 +43,7 @@ struct PostalCodeFormat {
     ]
 
     /// Returns `code` as the country writes it, with upper-case letters and the shape's
-    /// space, such as "M5V 2T6" for "m5v2t6"; nil when it has none of the shapes.
+    /// space, such as "M5V 2T6" for "m5v2t6". Returns nil when it has none of the shapes.
     func normalized(_ code: String) -> String? {
         let scalars = Array(code.unicodeScalars)
         for shape in shapes {

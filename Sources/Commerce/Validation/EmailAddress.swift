@@ -53,8 +53,8 @@ public enum EmailAddress {
         return .success(address)
     }
 
-    /// Whether `local` is ASCII atext characters (RFC 5322, section 3.2.3) in runs separated
-    /// by single dots.
+    /// Returns whether `local` is ASCII atext characters (RFC 5322, section 3.2.3) in runs
+    /// separated by single dots.
     private static func isDotAtom(_ local: Substring) -> Bool {
         guard local.first != ".", local.last != ".", !local.contains("..") else { return false }
         return local.unicodeScalars.allSatisfy { scalar in

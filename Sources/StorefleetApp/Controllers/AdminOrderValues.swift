@@ -44,8 +44,9 @@ enum AdminOrderValues {
         ])
     }
 
-    /// The address's lines as its country's post writes them, with the country in English
-    /// as the admin is; empty lines are left out so the template prints one per entry.
+    /// Returns the address's lines as its country's post writes them, with the country in
+    /// English as the admin is. Empty lines are left out, so the template prints one per
+    /// entry.
     static func address(_ address: Address) -> TemplateValue {
         .array(StoreMailComposer.addressLines(address, language: Translations.fallbackLanguage).map(TemplateValue.string))
     }

@@ -28,7 +28,7 @@ struct BarChart {
     /// The width, in characters, to leave for the scale's labels at the least, so that
     /// charts shown one above the other can line up their plots.
     var minimumLabelWidth = 0
-    /// The least top of the scale, for a chart whose values are all zero or tiny: a
+    /// The minimum top of the scale, for a chart whose values are all zero or tiny. A
     /// revenue chart in cents passes 100, so that its scale reads 1.00 rather than 0.01.
     var minimumScale: Double = 1
 
