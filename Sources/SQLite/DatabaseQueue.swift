@@ -63,6 +63,19 @@ public final class DatabaseQueue: Sendable {
         }
     }
 
+    /// Runs `body` on the main connection outside any transaction, so each statement reads
+    /// its own snapshot. For a single read such as `PRAGMA data_version`, which the
+    /// catalog runs on every request, where a transaction's BEGIN and COMMIT would cost
+    /// more than the statement. Statements that write throw `SQLITE_READONLY`, as in
+    /// ``read(_:)``.
+    public func readWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+        try withExclusiveAccess { database in
+            database.readOnlyAccessDepth += 1
+            defer { database.readOnlyAccessDepth -= 1 }
+            return try body(database)
+        }
+    }
+
     /// Runs `body` in an IMMEDIATE transaction: it commits when `body` returns and rolls
     /// back when it throws.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {

@@ -78,7 +78,7 @@ public final class Catalog: Sendable {
     /// second half is why this instance also counts its own commits.
     public func changeStamp() throws -> ChangeStamp {
         let generation = mappingGeneration.load(ordering: .acquiring)
-        let dataVersion = try queue.read { database in
+        let dataVersion = try queue.readWithoutTransaction { database in
             try database.scalar("PRAGMA data_version", as: Int64.self) ?? 0
         }
         return ChangeStamp(dataVersion: dataVersion, generation: generation)

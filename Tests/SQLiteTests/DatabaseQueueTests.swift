@@ -75,6 +75,23 @@ import Testing
         }
     }
 
+    @Test func readWithoutTransactionRejectsWrites() throws {
+        try withTemporaryDirectory { directory in
+            let queue = try DatabaseQueue(path: directory.appendingPathComponent("store.sqlite").path)
+            try queue.writeWithoutTransaction { try $0.execute("CREATE TABLE item(id INTEGER PRIMARY KEY)") }
+            let version = try queue.readWithoutTransaction { database in
+                #expect(!database.isInTransaction)
+                return try database.scalar("PRAGMA data_version", as: Int64.self)
+            }
+            #expect(version != nil)
+            let error = #expect(throws: SQLiteError.self) {
+                try queue.readWithoutTransaction { try $0.run("INSERT INTO item DEFAULT VALUES") }
+            }
+            #expect(error?.resultCode == SQLITE_READONLY)
+            #expect(try queue.read { try $0.scalar("SELECT count(*) FROM item", as: Int.self) } == 0)
+        }
+    }
+
     @Test func readSeesOneSnapshot() throws {
         try withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("store.sqlite").path
