@@ -70,9 +70,7 @@ public final class DatabaseQueue: Sendable {
     /// ``read(_:)``.
     public func readWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T {
         try withExclusiveAccess { database in
-            database.readOnlyAccessDepth += 1
-            defer { database.readOnlyAccessDepth -= 1 }
-            return try body(database)
+            try Self.readOnly(database, body)
         }
     }
 
@@ -101,9 +99,14 @@ public final class DatabaseQueue: Sendable {
     }
 
     private static func runRead<T>(on database: Database, _ body: (Database) throws -> T) throws -> T {
+        try readOnly(database) { try $0.transaction(.deferred, body) }
+    }
+
+    /// Runs `body` with statements that write rejected on `database`.
+    private static func readOnly<T>(_ database: Database, _ body: (Database) throws -> T) throws -> T {
         database.readOnlyAccessDepth += 1
         defer { database.readOnlyAccessDepth -= 1 }
-        return try database.transaction(.deferred, body)
+        return try body(database)
     }
 
     private func withExclusiveAccess<T>(_ body: (Database) throws -> T) throws -> T {

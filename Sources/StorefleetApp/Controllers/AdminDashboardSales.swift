@@ -55,9 +55,7 @@ enum AdminDashboardSales {
             "days": .int(dayCount),
             "hasOrders": .bool(periodOrders > 0),
             "currencyCode": .string(currency.code),
-            "otherCurrencyLabel": summary.otherCurrencyOrderCount == 0
-                ? .null
-                : .string(summary.otherCurrencyOrderCount == 1 ? "1 order in another currency" : ordersLabel(summary.otherCurrencyOrderCount) + " in other currencies"),
+            "otherCurrencyLabel": .string(AdminFormat.ordersInOtherCurrencies(summary.otherCurrencyOrderCount)),
             "otherCurrencyOne": .bool(summary.otherCurrencyOrderCount == 1),
         ])
     }
@@ -65,14 +63,9 @@ enum AdminDashboardSales {
     private static func figures(_ figures: OrderStatistics.Figures, format: (Int64) -> String) -> TemplateValue {
         TemplateValue(fields: [
             "orders": figures.orderCount,
-            "ordersLabel": ordersLabel(figures.orderCount),
+            "ordersLabel": AdminFormat.orders(figures.orderCount),
             "revenue": format(figures.revenue),
         ])
-    }
-
-    /// Returns "1 order", "2 orders" or "1,200 orders".
-    private static func ordersLabel(_ count: Int) -> String {
-        count == 1 ? "1 order" : "\(AdminFormat.grouped(count)) orders"
     }
 
     private static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]

@@ -165,4 +165,20 @@ extension AdminFormat {
     static func grouped(_ number: Int) -> String {
         number.formatted(IntegerFormatStyle<Int>(locale: Locale(identifier: "en_US")))
     }
+
+    /// Formats an order count: "1 order", "2 orders", "1,200 orders".
+    static func orders(_ count: Int) -> String {
+        count == 1 ? "1 order" : "\(grouped(count)) orders"
+    }
+
+    /// Formats a count of orders placed in another currency than the store's current one:
+    /// "1 order in another currency", "2 orders in other currencies", or empty for none,
+    /// which templates read as false.
+    static func ordersInOtherCurrencies(_ count: Int) -> String {
+        switch count {
+        case 0: return ""
+        case 1: return "1 order in another currency"
+        default: return "\(grouped(count)) orders in other currencies"
+        }
+    }
 }

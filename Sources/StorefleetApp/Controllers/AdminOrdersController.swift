@@ -90,36 +90,26 @@ enum AdminOrdersController {
                 page: list.page.page, pageCount: list.page.pageCount, path: "/admin/orders", query: query.pairs
             )
             let onlyUncounted = list.uncountedCount == list.matchingCount
+            // The orders whose amounts the shown total leaves out: the sales total's, or
+            // every matching order's when only canceled or abandoned ones match.
+            let otherCurrency = onlyUncounted ? list.otherCurrencyMatchingCount : list.otherCurrencyCount
             values["result"] = TemplateValue(fields: [
                 "count": list.matchingCount,
-                "countLabel": list.matchingCount == 1 ? "1 order" : "\(AdminFormat.grouped(list.matchingCount)) orders",
+                "countLabel": AdminFormat.orders(list.matchingCount),
                 "total": Money(minorUnits: list.matchingTotal, currency: currency).formatted(),
                 "salesTotal": Money(minorUnits: list.salesTotal, currency: currency).formatted(),
                 // Only canceled or abandoned orders match: their own total is what the list is about.
                 "onlyUncounted": onlyUncounted,
                 "uncountedLabel": list.uncountedCount == 1 ? "1 canceled or abandoned order" : "\(AdminFormat.grouped(list.uncountedCount)) canceled or abandoned orders",
                 "hasUncounted": list.uncountedCount > 0,
-                // The orders whose amounts the total shown leaves out: the sales total's, or
-                // every matching order's when only canceled or abandoned ones match. Empty,
-                // so false in the template, when all are in the store's currency.
-                "otherCurrencyLabel": otherCurrencyLabel(onlyUncounted ? list.otherCurrencyMatchingCount : list.otherCurrencyCount),
-                "otherCurrencyOne": (onlyUncounted ? list.otherCurrencyMatchingCount : list.otherCurrencyCount) == 1,
+                "otherCurrencyLabel": AdminFormat.ordersInOtherCurrencies(otherCurrency),
+                "otherCurrencyOne": otherCurrency == 1,
                 "currencyCode": currency.code,
                 "orders": TemplateValue.array(list.page.items.map { AdminOrderValues.summary($0, currency: currency) }),
             ])
             values["pagination"] = pagination.templateValue(previousLabel: "Previous", nextLabel: "Next")
         }
         return try context.render("admin/orders/index", values, status: status)
-    }
-
-    /// Returns "1 order in another currency" or "N orders in other currencies", or an
-    /// empty text for none.
-    private static func otherCurrencyLabel(_ count: Int) -> String {
-        switch count {
-        case 0: return ""
-        case 1: return "1 order in another currency"
-        default: return "\(AdminFormat.grouped(count)) orders in other currencies"
-        }
     }
 
     // MARK: - CSV export
