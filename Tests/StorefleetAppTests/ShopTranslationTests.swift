@@ -316,10 +316,8 @@ import Testing
 /// Addresses written as the post of their country writes them.
 @Suite struct AddressFormatTests {
     private func lines(_ country: String, city: String, postalCode: String, region: String = "", language: String = "en") -> [String] {
-        StoreMailComposer.addressLines(
-            Address(name: "Ana Ruiz", line1: "1 Main Street", line2: "", city: city, postalCode: postalCode, region: region, country: country),
-            language: language
-        )
+        Address(name: "Ana Ruiz", line1: "1 Main Street", line2: "", city: city, postalCode: postalCode, region: region, country: country)
+            .lines(language: language)
     }
 
     @Test func unitedStatesPutsThePostalCodeAfterTheState() {

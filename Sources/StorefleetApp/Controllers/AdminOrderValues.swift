@@ -48,7 +48,7 @@ enum AdminOrderValues {
     /// English as the admin is. Empty lines are left out, so the template prints one per
     /// entry.
     static func address(_ address: Address) -> TemplateValue {
-        .array(StoreMailComposer.addressLines(address, language: Translations.fallbackLanguage).map(TemplateValue.string))
+        address.linesValue(language: Translations.fallbackLanguage)
     }
 
     static func detail(_ order: Order, currency: Currency) -> TemplateValue {

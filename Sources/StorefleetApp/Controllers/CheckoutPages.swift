@@ -121,8 +121,8 @@ enum CheckoutPages {
             ],
             "details": [
                 "email": .string(details.email.trimmingCharacters(in: .whitespacesAndNewlines)),
-                "shippingAddress": addressLines(details.shippingAddress, language: context.language),
-                "billingAddress": details.billingAddress.map { addressLines($0, language: context.language) } ?? .null,
+                "shippingAddress": details.shippingAddress.linesValue(language: context.language),
+                "billingAddress": details.billingAddress?.linesValue(language: context.language) ?? .null,
                 "paymentMethod": .string(paymentName),
                 "paymentHasInstructions": .bool(paymentHasInstructions),
                 "notes": .string(details.notes.trimmingCharacters(in: .whitespacesAndNewlines)),
@@ -144,18 +144,5 @@ enum CheckoutPages {
             codes.formUnion(countries)
         }
         return codes.count == 1 ? codes.first : nil
-    }
-
-    private static func addressLines(_ address: Address, language: String) -> TemplateValue {
-        let trimmed = Address(
-            name: address.name.trimmingCharacters(in: .whitespacesAndNewlines),
-            line1: address.line1.trimmingCharacters(in: .whitespacesAndNewlines),
-            line2: address.line2.trimmingCharacters(in: .whitespacesAndNewlines),
-            city: address.city.trimmingCharacters(in: .whitespacesAndNewlines),
-            postalCode: address.postalCode.trimmingCharacters(in: .whitespacesAndNewlines),
-            region: address.region.trimmingCharacters(in: .whitespacesAndNewlines),
-            country: address.country
-        )
-        return .array(StoreMailComposer.addressLines(trimmed, language: language).map(TemplateValue.string))
     }
 }

@@ -169,7 +169,7 @@ struct StoreMailComposer {
             "shippingMethod": .string(order.shippingMethodName),
             "paymentMethod": .string(order.paymentMethodName),
             "paymentInstructions": .string(order.status == .pendingPayment ? order.paymentInstructions : ""),
-            "shippingAddress": .array(Self.addressLines(order.shippingAddress, language: language).map(TemplateValue.string)),
+            "shippingAddress": order.shippingAddress.linesValue(language: language),
             "statusURL": .string(statusURL(for: order)),
             "adminURL": .string(configuration.storeURL(slug: store.slug, path: "/admin/orders/\(order.id)")),
             "customerName": .string(order.shippingAddress.name),
@@ -190,31 +190,6 @@ struct StoreMailComposer {
     /// token is URL-safe base64, so it needs no percent-encoding.
     static func statusPath(for order: Order) -> String {
         "/orders/\(order.number)?token=\(order.accessToken)"
-    }
-
-    /// Returns the lines of an address as the post of its country writes them: the name,
-    /// the street lines, the locality, and the country's name in `language`. Empty parts
-    /// are left out. The locality line follows the country's convention: "New York, NY
-    /// 10001" in the United States, "Toronto ON M5V 2T6" in Canada and Australia, the
-    /// postcode on a line of its own in the United Kingdom, and "28013 Madrid" with the
-    /// region below it elsewhere.
-    static func addressLines(_ address: Address, language: String) -> [String] {
-        let join = { (parts: [String], separator: String) in
-            parts.filter { !$0.isEmpty }.joined(separator: separator)
-        }
-        let locality: [String]
-        switch address.country.uppercased() {
-        case "US":
-            locality = [join([address.city, join([address.region, address.postalCode], " ")], ", ")]
-        case "CA", "AU":
-            locality = [join([address.city, address.region, address.postalCode], " ")]
-        case "GB":
-            locality = [address.city, address.region, address.postalCode]
-        default:
-            locality = [join([address.postalCode, address.city], " "), address.region]
-        }
-        let country = Translations.countryName(address.country, language: language)
-        return ([address.name, address.line1, address.line2] + locality + [country]).filter { !$0.isEmpty }
     }
 
     private func currency(of order: Order) -> Currency {
