@@ -2,10 +2,10 @@ import Foundation
 import HTTPServer
 import StorefleetApp
 
-// One malloc arena per default worker thread. Measured with the pool cycling through 1,000
-// stores: peak RSS 155 MB with glibc's default arenas, 122 MB with two and 135 MB with
-// four; and two arenas for four workers cost 13 % more CPU time per page, which four do
-// not (docs/benchmarks.md). `serve` applies its own worker count again.
+// One malloc arena per default worker thread. With the pool cycling through 1,000 stores,
+// peak RSS was 155 MB with glibc's default arenas, 122 MB with two and 135 MB with four.
+// Two arenas for four workers cost 13 % more CPU time per page, and four do not
+// (docs/benchmarks.md). `serve` applies its own worker count again.
 MemoryTuning.limitMallocArenas()
 
 let status = StorefleetCommand.run(Array(CommandLine.arguments.dropFirst()))

@@ -252,7 +252,7 @@ import Testing
     }
 
     /// The settings form offers and accepts exactly the supported languages, so each needs
-    /// its own file; a supported language without one saved, then showed English text.
+    /// its own file. A supported language without one was saved and then showed English.
     @Test func everySupportedLanguageHasATranslationFile() throws {
         let translations = try Translations(folder: Self.translationsFolder)
         #expect(Set(StoreSettings.supportedLanguages).isSubset(of: Set(translations.languages)), "\(translations.languages)")

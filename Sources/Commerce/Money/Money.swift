@@ -24,8 +24,8 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
     /// amount puts its minus sign first: "-$5.00".
     ///
     /// Product lists format two prices per product, so the text is put together in a
-    /// buffer on the stack and becomes a string in one step, which allocates nothing for
-    /// results of up to 15 bytes (Swift keeps those inside the string value).
+    /// buffer on the stack and becomes a string in one step. Results of up to 15 bytes
+    /// allocate nothing, because Swift keeps those inside the string value.
     public func formatted(_ style: FormatStyle = .symbol) -> String {
         let prefix: (String, String)
         let suffix: (String, String)

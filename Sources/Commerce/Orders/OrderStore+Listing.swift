@@ -54,9 +54,9 @@ public struct OrderList: Sendable {
     public let salesTotal: Int64
     /// How many matching orders are canceled or abandoned, so left out of `salesTotal`.
     public let uncountedCount: Int
-    /// How many of the orders that `salesTotal` counts were placed in another currency
-    /// than the store's current one, before it changed, so their amounts are left out;
-    /// canceled and abandoned orders are in `uncountedCount` instead, as on the dashboard.
+    /// The number of orders that `salesTotal` would count but that were placed in another
+    /// currency, before the store changed its own, so their amounts are left out. Canceled
+    /// and abandoned orders are in `uncountedCount` instead, as on the dashboard.
     public let otherCurrencyCount: Int
     /// The same for `matchingTotal`: every matching order in another currency.
     public let otherCurrencyMatchingCount: Int

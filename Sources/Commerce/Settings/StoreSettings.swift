@@ -77,9 +77,9 @@ public struct StoreSettings: Sendable, Equatable {
         return errors
     }
 
-    /// The time zones a store can choose: UTC first, then every IANA zone Foundation knows,
-    /// by name. `TimeZone(identifier:)` also takes abbreviations and offsets such as EST
-    /// or GMT+5, which the settings menu does not list and would then show as UTC.
+    /// The time zones a store can choose: UTC first, then every IANA zone in Foundation's
+    /// list, by name. `TimeZone(identifier:)` also takes abbreviations and offsets such as
+    /// EST or GMT+5, which the settings menu does not list and would then show as UTC.
     public static let timeZones: [String] = ["UTC"] + TimeZone.knownTimeZoneIdentifiers.filter { $0 != "UTC" }.sorted()
 }
 

@@ -299,15 +299,19 @@ enum StoresCommand {
             throw UsageError("Usage: storefleet stores domains add|remove SLUG HOST, or storefleet stores domains list SLUG")
         }
         // Only `add` takes --primary, so only its help lists it and the others reject it.
-        let specs = action == "add" ? [OptionSpec(switch: "--primary", help: "Make the added domain the store's primary one.")] : []
-        let summaries = [
-            "add": "Adds a custom domain to a store; with --primary, shopper links use it.",
-            "remove": "Removes a custom domain from a store.",
-            "list": "Lists a store's custom domains.",
-        ]
+        let primary = OptionSpec(switch: "--primary", help: "Make the added domain the store's primary one.")
+        let (usage, summary, specs): (String, String, [OptionSpec])
+        switch action {
+        case "add":
+            (usage, summary, specs) = ("SLUG HOST [--primary]", "Adds a custom domain to a store; with --primary, shopper links use it.", [primary])
+        case "remove":
+            (usage, summary, specs) = ("SLUG HOST", "Removes a custom domain from a store.", [])
+        default:
+            (usage, summary, specs) = ("SLUG", "Lists a store's custom domains.", [])
+        }
         guard let options = try parse(Array(arguments.dropFirst()), specs: specs, environment: environment,
-                                      usage: "storefleet stores domains \(action) SLUG\(action == "list" ? "" : " HOST")\(action == "add" ? " [--primary]" : "")",
-                                      summary: summaries[action] ?? "Manages a store's custom domains.",
+                                      usage: "storefleet stores domains \(action) \(usage)",
+                                      summary: summary,
                                       positional: action == "list" ? 1 : 2) else { return 0 }
         let context = try Context(options)
         let slug = options.positional[0]

@@ -26,8 +26,9 @@ public struct AppConfiguration: Sendable {
     public var development = false
     /// Creates the `demo` store with sample products when the data folder has no stores.
     public var provisionDemo = true
-    /// Where merchants reach the platform's operator. The admin shows it where a store
-    /// needs the operator, such as a trial coming to its end. Nil when none was given.
+    /// The address at which merchants reach the platform's operator. The admin shows it
+    /// where a store needs the operator, such as a trial coming to its end. Nil when none
+    /// was given.
     public var supportEmail: String?
     public var logLevel = "info"
     /// Whether the client's address is the last one in `X-Forwarded-For`, as a reverse proxy
